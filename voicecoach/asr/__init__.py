@@ -1,0 +1,209 @@
+"""Transcription: one result type, one small interface, one module per Whisper engine.
+
+The shared part lives here so both engines see exactly the same input: voice activity detection
+decides whether there is speech at all (no speech means no decoding, so Whisper cannot invent
+"Thank you." on silence), silence is cut out, the engine decodes the speech-only audio with the same
+options, and word times are mapped back onto the original clip.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from ..audio import WHISPER_RATE_HZ, AudioClip
+from ..errors import VoicecoachError
+from ..vad import SileroVad, SpeechSpan, VadOptions, speech_spans
+
+__all__ = [
+    "ENGINES",
+    "DecodeOptions",
+    "Segment",
+    "Transcriber",
+    "Transcript",
+    "Word",
+    "make_transcriber",
+]
+
+# Neither engine may reach a model hub: voicecoach only ever loads local weights.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+ENGINES = ("faster-whisper", "openai-whisper")
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word."""
+
+    word: str
+    start_s: float
+    """Seconds from the start of the clip."""
+    end_s: float
+    """Seconds from the start of the clip."""
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What was said in a clip, the same shape whichever engine produced it."""
+
+    text: str
+    words: tuple[Word, ...]
+    duration_s: float
+    """Length of the whole clip in seconds."""
+    engine: str
+    model: str
+    no_speech: bool
+    """True when the clip held no speech; ``text`` is then empty."""
+
+    def to_dict(self) -> dict:
+        """The JSON object of ``voicecoach transcribe --json``."""
+        d = asdict(self)
+        d["words"] = [asdict(w) for w in self.words]
+        d["duration_s"] = round(self.duration_s, 3)
+        for w in d["words"]:
+            w["start_s"], w["end_s"] = round(w["start_s"], 3), round(w["end_s"], 3)
+        return d
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    """Decoding settings, identical for both engines so their transcripts can be compared."""
+
+    beam_size: int = 5
+    temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+    no_speech_threshold: float = 0.6
+    log_prob_threshold: float = -1.0
+    compression_ratio_threshold: float = 2.4
+    prompt: str | None = None
+    """Text to prime the decoder with (names, jargon, a command vocabulary)."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One decoded segment as an engine reports it, times relative to the audio it was given."""
+
+    text: str
+    words: tuple[Word, ...]
+    no_speech_prob: float
+    avg_logprob: float
+
+
+@dataclass
+class _Timeline:
+    """Maps times in the speech-only audio back to the original clip."""
+
+    spans: list[SpeechSpan]
+    offsets: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        t = 0.0
+        for s in self.spans:
+            self.offsets.append(t)
+            t += s.duration_s
+
+    def to_original(self, t: float) -> float:
+        for span, off in zip(reversed(self.spans), reversed(self.offsets)):
+            if t >= off:
+                return float(min(span.start_s + (t - off), span.end_s))
+        return float(self.spans[0].start_s if self.spans else t)
+
+
+_SPACES = re.compile(r"\s+")
+
+_vad: SileroVad | None = None
+
+
+def _shared_vad() -> SileroVad:
+    global _vad
+    if _vad is None:
+        _vad = SileroVad()
+    return _vad
+
+
+class Transcriber(ABC):
+    """A Whisper engine. Subclasses decode; this class gates, crops and assembles."""
+
+    engine: str = ""
+
+    def __init__(self, model_name: str, options: DecodeOptions = DecodeOptions(),
+                 vad_options: VadOptions = VadOptions()) -> None:
+        self.model_name = model_name
+        self.options = options
+        self.vad_options = vad_options
+
+    @abstractmethod
+    def _decode(self, samples: np.ndarray, options: DecodeOptions) -> list[Segment]:
+        """Decode 16 kHz mono speech; times relative to ``samples``."""
+
+    def transcribe(self, clip: AudioClip, prompt: str | None = None) -> Transcript:
+        """Transcribe a clip.
+
+        Args:
+            clip: audio at any rate (resampled to 16 kHz here).
+            prompt: optional text to prime the decoder (overrides the options' prompt).
+
+        Returns:
+            The transcript; ``no_speech`` is set and ``text`` empty when no speech was found.
+        """
+        clip = clip.to(WHISPER_RATE_HZ)
+        spans = speech_spans(clip.samples, _shared_vad(), self.vad_options)
+        if not spans:
+            return self._empty(clip)
+        speech = np.concatenate(
+            [clip.samples[int(s.start_s * WHISPER_RATE_HZ): int(s.end_s * WHISPER_RATE_HZ)] for s in spans]
+        )
+        options = self.options if prompt is None else _replace(self.options, prompt=prompt)
+        timeline = _Timeline(spans)
+        texts, words = [], []
+        for seg in self._decode(speech, options):
+            # Whisper's own rule for "this segment is silence", applied identically to both engines.
+            if seg.no_speech_prob > options.no_speech_threshold and seg.avg_logprob < options.log_prob_threshold:
+                continue
+            if seg.text.strip():
+                texts.append(seg.text.strip())
+            words.extend(
+                Word(w.word.strip(), timeline.to_original(w.start_s), timeline.to_original(w.end_s))
+                for w in seg.words if w.word.strip()
+            )
+        text = _SPACES.sub(" ", " ".join(texts)).strip()
+        if not text:
+            return self._empty(clip)
+        return Transcript(text, tuple(words), clip.duration_s, self.engine, self.model_name, False)
+
+    def _empty(self, clip: AudioClip) -> Transcript:
+        return Transcript("", (), clip.duration_s, self.engine, self.model_name, True)
+
+
+def _replace(options: DecodeOptions, **changes) -> DecodeOptions:
+    from dataclasses import replace
+
+    return replace(options, **changes)
+
+
+def make_transcriber(engine: str = "faster-whisper", model: str | None = None,
+                     options: DecodeOptions = DecodeOptions(), progress=None) -> Transcriber:
+    """Build a transcriber.
+
+    Args:
+        engine: ``faster-whisper`` or ``openai-whisper``.
+        model: None for the bundled tiny.en, a CTranslate2 model directory, or (openai-whisper
+            only) a ``.pt`` checkpoint.
+        options: decoding settings.
+        progress: callable taking one line of text, for slow one-off steps (model conversion).
+    """
+    from .models import resolve_model
+
+    ref = resolve_model(model)
+    if engine == "faster-whisper":
+        from .faster_whisper_engine import FasterWhisperTranscriber
+
+        return FasterWhisperTranscriber(ref, options)
+    if engine == "openai-whisper":
+        from .openai_whisper_engine import OpenAIWhisperTranscriber
+
+        return OpenAIWhisperTranscriber(ref, options, progress=progress)
+    raise VoicecoachError(f"unknown engine {engine!r}", f"use one of: {', '.join(ENGINES)}")

@@ -1,0 +1,58 @@
+"""faster-whisper (CTranslate2) backend."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from ..errors import EngineMissing, ModelNotFound
+from . import DecodeOptions, Segment, Transcriber, Word
+from .models import ModelRef
+
+__all__ = ["FasterWhisperTranscriber"]
+
+
+class FasterWhisperTranscriber(Transcriber):
+    """Whisper on CTranslate2. Reads a CTranslate2 model folder directly."""
+
+    engine = "faster-whisper"
+
+    def __init__(self, model: ModelRef, options: DecodeOptions = DecodeOptions(),
+                 compute_type: str = "float32") -> None:
+        super().__init__(model.name, options)
+        if model.kind != "ctranslate2":
+            raise ModelNotFound(
+                f"faster-whisper needs a CTranslate2 model folder, and {model.path} is an openai-whisper checkpoint",
+                "use --engine openai-whisper for .pt checkpoints, or pass a folder holding model.bin",
+            )
+        try:
+            from faster_whisper import WhisperModel
+        except ImportError as exc:
+            raise EngineMissing("the faster-whisper engine is not installed", "pip install faster-whisper") from exc
+        # float32 keeps the arithmetic close to openai-whisper's on the CPU so that the two engines
+        # agree; the benchmark in scripts/ compares it with int8.
+        self.compute_type = compute_type
+        self._model = WhisperModel(str(model.path), device="cpu", compute_type=compute_type,
+                                   cpu_threads=os.cpu_count() or 1, local_files_only=True)
+
+    def _decode(self, samples: np.ndarray, options: DecodeOptions) -> list[Segment]:
+        segments, _info = self._model.transcribe(
+            samples,
+            language="en",
+            beam_size=options.beam_size,
+            best_of=options.beam_size,
+            temperature=list(options.temperatures),
+            compression_ratio_threshold=options.compression_ratio_threshold,
+            log_prob_threshold=options.log_prob_threshold,
+            no_speech_threshold=options.no_speech_threshold,
+            condition_on_previous_text=False,
+            initial_prompt=options.prompt,
+            word_timestamps=True,
+            vad_filter=False,
+        )
+        return [
+            Segment(s.text, tuple(Word(w.word, w.start, w.end) for w in (s.words or ())),
+                    s.no_speech_prob, s.avg_logprob)
+            for s in segments
+        ]

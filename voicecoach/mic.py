@@ -1,0 +1,84 @@
+"""Audio capture behind a small interface, with a sounddevice (PortAudio) backend."""
+
+from __future__ import annotations
+
+import queue
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+
+import numpy as np
+
+from .audio import WHISPER_RATE_HZ, AudioClip
+from .errors import AudioDeviceFailed, NoAudioDevice
+from .snd import import_sounddevice, parse_device
+
+__all__ = ["Microphone", "SounddeviceMicrophone"]
+
+CHUNK_S = 0.032
+"""Capture block length in seconds: one Silero VAD window at 16 kHz."""
+
+
+class Microphone(ABC):
+    """Yields 16 kHz mono float32 chunks."""
+
+    sample_rate_hz: int = WHISPER_RATE_HZ
+
+    @abstractmethod
+    def is_available(self) -> bool:
+        """True when there is a device to record from."""
+
+    @abstractmethod
+    def chunks(self) -> Iterator[np.ndarray]:
+        """Audio as it arrives, until the consumer stops iterating."""
+
+    def record(self, duration_s: float) -> AudioClip:
+        """Record a fixed length."""
+        want = int(duration_s * self.sample_rate_hz)
+        got: list[np.ndarray] = []
+        n = 0
+        for chunk in self.chunks():
+            got.append(chunk)
+            n += len(chunk)
+            if n >= want:
+                break
+        return AudioClip(np.concatenate(got)[:want] if got else np.zeros(0, np.float32), self.sample_rate_hz)
+
+
+class SounddeviceMicrophone(Microphone):
+    """Records from PortAudio's default (or a chosen) input device at 16 kHz."""
+
+    def __init__(self, device: str | int | None = None, timeout_s: float = 5.0) -> None:
+        self._sd = import_sounddevice()
+        self.device = parse_device(device)
+        self.timeout_s = timeout_s
+
+    def is_available(self) -> bool:
+        """True when PortAudio has an input device matching ``device``."""
+        try:
+            self._sd.query_devices(self.device, kind="input")
+            return True
+        except (ValueError, self._sd.PortAudioError):
+            return False
+
+    def chunks(self) -> Iterator[np.ndarray]:
+        """Chunks of about 32 ms. A device that stops delivering raises ``AudioDeviceFailed``."""
+        if not self.is_available():
+            raise NoAudioDevice("no microphone (audio input device) found" if self.device is None
+                                else f"no input device matches {self.device!r}")
+        q: queue.Queue[np.ndarray] = queue.Queue()
+
+        def callback(indata, frames, time_info, status):  # runs on PortAudio's thread
+            q.put(indata[:, 0].copy())
+
+        try:
+            stream = self._sd.InputStream(samplerate=self.sample_rate_hz, channels=1, dtype="float32",
+                                          blocksize=int(CHUNK_S * self.sample_rate_hz),
+                                          device=self.device, callback=callback)
+        except (self._sd.PortAudioError, ValueError) as exc:
+            raise NoAudioDevice(f"cannot open the microphone: {exc}") from exc
+        with stream:
+            while True:
+                try:
+                    yield q.get(timeout=self.timeout_s)
+                except queue.Empty:
+                    raise AudioDeviceFailed(f"the microphone stopped sending audio for {self.timeout_s:.0f} s") from None
