@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import wave
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-from ..audio import AudioClip, from_wav_bytes
+from ..audio import AudioClip, write_wav
 
 __all__ = ["TextToSpeech", "VoiceInfo", "make_tts"]
 
@@ -26,19 +25,16 @@ class TextToSpeech(ABC):
     """Turns text into audio."""
 
     @abstractmethod
-    def synthesize(self, text: str, out: wave.Wave_write) -> None:
-        """Render ``text`` as 16-bit mono PCM into a caller-supplied ``wave.Wave_write``."""
+    def synthesize_clip(self, text: str) -> AudioClip:
+        """Render ``text`` to an in-memory clip."""
 
     @abstractmethod
     def voices(self) -> list[VoiceInfo]:
         """Voices available on this machine."""
 
-    def synthesize_clip(self, text: str) -> AudioClip:
-        """Render ``text`` to an in-memory clip."""
-        buf = io.BytesIO()
-        with wave.open(buf, "wb") as out:
-            self.synthesize(text, out)
-        return from_wav_bytes(buf.getvalue())
+    def synthesize(self, text: str, out: wave.Wave_write) -> None:
+        """Render ``text`` as 16-bit mono PCM into a caller-supplied ``wave.Wave_write``."""
+        write_wav(self.synthesize_clip(text), out)
 
 
 def make_tts(voice: str | None = None, rate_wpm: int = DEFAULT_RATE_WPM) -> TextToSpeech:

@@ -20,11 +20,11 @@ import io
 import os
 import re
 import tempfile
+import atexit
 import threading
-import wave
 from pathlib import Path
 
-from ..audio import from_wav_bytes, write_wav
+from ..audio import AudioClip, from_wav_bytes
 from ..errors import EspeakMissing, SpeechSynthesisFailed, VoicecoachError
 from . import DEFAULT_RATE_WPM, TextToSpeech, VoiceInfo
 
@@ -43,12 +43,19 @@ def _shared_engine():
             import pyttsx3
 
             _engine = pyttsx3.init("espeak")
+            # pyttsx3's DriverProxy.__del__ fails noisily if it runs during interpreter teardown.
+            atexit.register(_release_engine)
         except ImportError as exc:
             raise EspeakMissing("pyttsx3 is not installed", "pip install pyttsx3") from exc
         except (OSError, RuntimeError) as exc:
             # pyttsx3's _espeak module raises OSError at import when libespeak-ng.so.1 is absent.
             raise EspeakMissing(f"espeak-ng is not available ({exc})") from exc
     return _engine
+
+
+def _release_engine() -> None:
+    global _engine
+    _engine = None
 
 
 class Pyttsx3TTS(TextToSpeech):
@@ -59,7 +66,7 @@ class Pyttsx3TTS(TextToSpeech):
             raise VoicecoachError(f"speaking rate {rate_wpm} words per minute is out of range", "use --rate between 60 and 450")
         self.rate_wpm = rate_wpm
         with _lock:
-            engine = _shared_engine()
+            _shared_engine()
         self.voice_id = self._pick_voice(voice) if voice else None
 
     def voices(self) -> list[VoiceInfo]:
@@ -76,8 +83,8 @@ class Pyttsx3TTS(TextToSpeech):
         english = ", ".join(v.id.rsplit("/", 1)[-1] for v in voices if v.id.rsplit("/", 1)[-1].startswith("en"))
         raise VoicecoachError(f"no voice called {wanted!r}", f"pick one of: {english} (or any of `voicecoach say --list-voices`)")
 
-    def synthesize(self, text: str, out: wave.Wave_write) -> None:
-        """Render ``text`` into ``out`` (16-bit mono PCM, espeak-ng's 22,050 Hz)."""
+    def synthesize_clip(self, text: str) -> AudioClip:
+        """Render ``text`` (16-bit mono, espeak-ng's 22,050 Hz) and check the audio is plausible."""
         text = " ".join(text.split())
         if not text:
             raise SpeechSynthesisFailed("there is no text to speak", "give some words to say")
@@ -111,4 +118,4 @@ class Pyttsx3TTS(TextToSpeech):
             )
         if clip.rms() < 1e-4:
             raise SpeechSynthesisFailed("pyttsx3 returned silent audio")
-        write_wav(clip, out)
+        return clip

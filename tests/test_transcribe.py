@@ -1,0 +1,80 @@
+"""Both Whisper engines on real recordings and on espeak-ng speech; silence and noise give no text."""
+
+import numpy as np
+import pytest
+
+from voicecoach.audio import AudioClip, load_audio
+from voicecoach.wer import word_error_rate
+
+ENGINES = ("faster-whisper", "openai-whisper")
+
+ROUND_TRIP = [
+    "Tell me about a time you disagreed with a colleague and how you resolved it.",
+    "I reduced the monthly reporting time from three days to four hours by automating the pipeline.",
+    "Our team values honest feedback, so I ask for a review after every project.",
+    "What does a typical week look like for someone in this role?",
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_jfk_word_error_rate(engine, transcribers, speech_dir, references):
+    result = transcribers[engine].transcribe(load_audio(speech_dir / "jfk.flac"))
+    wer = word_error_rate(references["jfk.flac"], result.text)
+    print(f"{engine} jfk.flac WER {wer:.1%}: {result.text}")
+    assert wer <= 0.10
+    assert not result.no_speech
+    assert result.engine == engine and result.model == "tiny.en"
+    assert result.duration_s == pytest.approx(11.0, abs=0.05)
+    # Word timings: ordered, inside the clip, and the first word starts near where speech starts.
+    starts = [w.start_s for w in result.words]
+    assert starts == sorted(starts)
+    assert all(0 <= w.start_s <= w.end_s <= 11.0 for w in result.words)
+    assert result.words[0].word.lower().strip(",.") == "and"
+
+
+def test_engines_agree_on_jfk(transcribers, speech_dir):
+    clip = load_audio(speech_dir / "jfk.flac")
+    a, b = (transcribers[e].transcribe(clip) for e in ENGINES)
+    assert a.text == b.text
+    # The converted checkpoint times words like the original: within 0.1 s of each other.
+    assert len(a.words) == len(b.words)
+    assert max(abs(x.start_s - y.start_s) for x, y in zip(a.words, b.words)) < 0.1
+
+
+def test_prompt_biases_towards_a_term(transcribers, speech_dir, references):
+    term = references["hotwords.mp3"]["bias_term"]
+    result = transcribers["faster-whisper"].transcribe(load_audio(speech_dir / "hotwords.mp3"), prompt=term)
+    assert term in result.text
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_espeak_round_trip(engine, transcribers, tts):
+    errors = []
+    for sentence in ROUND_TRIP:
+        text = transcribers[engine].transcribe(tts.synthesize_clip(sentence)).text
+        errors.append(word_error_rate(sentence, text))
+        print(f"{engine} WER {errors[-1]:.1%}: {text}")
+    assert np.mean(errors) <= 0.15
+
+
+def test_engines_agree_on_espeak(transcribers, tts):
+    for sentence in ROUND_TRIP[:2]:
+        clip = tts.synthesize_clip(sentence)
+        a, b = (transcribers[e].transcribe(clip).text for e in ENGINES)
+        assert word_error_rate(a, b) <= 0.05, (a, b)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("kind", ["silence", "white noise", "quiet hum"])
+def test_no_speech(engine, kind, transcribers):
+    rng = np.random.default_rng(7)
+    n = 16000 * 6
+    samples = {
+        "silence": np.zeros(n),
+        "white noise": rng.standard_normal(n) * 0.2,
+        "quiet hum": 0.05 * np.sin(2 * np.pi * 50 * np.arange(n) / 16000) + rng.standard_normal(n) * 0.005,
+    }[kind].astype(np.float32)
+    result = transcribers[engine].transcribe(AudioClip(samples, 16000))
+    assert result.no_speech is True
+    assert result.text == ""
+    assert result.words == ()
