@@ -98,9 +98,15 @@ class Pyttsx3TTS(TextToSpeech):
                 engine.setProperty("rate", self.rate_wpm)
                 if self.voice_id:
                     engine.setProperty("voice", self.voice_id)
-                with contextlib.redirect_stdout(io.StringIO()):
-                    engine.save_to_file(text, str(path))
-                    engine.runAndWait()
+                # Seen here: the first utterance in a process that has already loaded torch or
+                # CTranslate2 sometimes produces no callback and no file. The same request made
+                # again works, so one retry is made; a second miss is reported as a failure.
+                for _attempt in range(2):
+                    with contextlib.redirect_stdout(io.StringIO()):
+                        engine.save_to_file(text, str(path))
+                        engine.runAndWait()
+                    if path.is_file():
+                        break
                 # The driver never clears its target file; a later say() would overwrite ours.
                 driver = getattr(getattr(engine, "proxy", None), "_driver", None)
                 if driver is not None and hasattr(driver, "_save_file"):
