@@ -77,6 +77,79 @@ def _cmd_doctor(args) -> int:
     return 1 if failed_required else 0
 
 
+def _print_evaluation(ev) -> None:
+    from .rules.evaluate import ROUND_NAMES
+
+    if ev.question:
+        print(f"Question: {ev.question}")
+    print(f"Answer:   {ev.transcript or '(nothing said)'}")
+    print()
+    print(f"Verdict:  {ev.verdict}")
+    print(f"Scores:   HR {ev.scores['hr']}/100, hiring manager {ev.scores['hiring_manager']}/100"
+          f"   (suits: {ev.suits.replace('_', '-')})")
+    for f in ev.flags:
+        quote = f' - "{f.evidence.text}"' if f.evidence else ""
+        print(f"Flag:     {f.label}{quote}")
+    for rnd in ("hr", "hiring_manager"):
+        print(f"\n{ROUND_NAMES[rnd][0].upper() + ROUND_NAMES[rnd][1:]} signals:")
+        for sig in (s for s in ev.signals if s.round == rnd):
+            mark = "+" if sig.found else "-"
+            quote = f'  "{sig.evidence[0].text}"' if sig.evidence else ""
+            print(f"  {mark} {sig.label}{quote}")
+    if ev.delivery:
+        d = ev.delivery
+        print(f"\nDelivery: {d.words_per_minute:.0f} words/min, {d.filler_count} fillers, "
+              f"{len(d.long_pauses)} long pauses, {d.duration_s:.0f} s, {d.word_count} words")
+    if ev.tips:
+        print("\nTips:")
+        for i, tip in enumerate(ev.tips, 1):
+            print(f"  {i}. {tip}")
+
+
+def _cmd_evaluate(args) -> int:
+    from .rules.evaluate import evaluate, normalize_round
+
+    rnd = normalize_round(args.round)
+    if (args.text is None) == (args.audio is None):
+        raise VoicecoachError("give the answer either as --text or as an audio file, not both or neither",
+                              'voicecoach evaluate --round hr --text "..."  or  voicecoach evaluate --round hr answer.wav')
+    words = None
+    if args.audio is not None:
+        from .asr import make_transcriber
+        from .audio import load_audio
+
+        result = make_transcriber(args.engine, args.model, progress=_progress).transcribe(load_audio(args.audio))
+        if result.no_speech:
+            from .errors import EmptyAudio
+
+            raise EmptyAudio(f"no speech found in {args.audio}", "check the microphone level and record the answer again")
+        text = result.text
+        words = [(w.word, w.start_s, w.end_s) for w in result.words]
+    else:
+        text = args.text
+    ev = evaluate(text, rnd, question=args.question, words=words)
+    if args.json:
+        print(json.dumps(ev.to_dict(), ensure_ascii=False))
+    else:
+        _print_evaluation(ev)
+    return 0
+
+
+def _cmd_questions(args) -> int:
+    from .rules.evaluate import normalize_round
+    from .rules.questions import load_questions, select_questions
+
+    rnd = None if args.round in (None, "mixed") else normalize_round(args.round)
+    qs = select_questions(load_questions(), rnd, args.role)
+    if args.json:
+        print(json.dumps([q.to_dict() for q in qs], ensure_ascii=False))
+        return 0
+    for q in qs:
+        print(f"{q.id:<34} {q.round.replace('_', '-'):<15} {q.role:<18} {q.text}")
+    print(f"{len(qs)} questions", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     p = argparse.ArgumentParser(prog="voicecoach", description="Offline, voice-driven mock interviewer.")
@@ -100,6 +173,22 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--output-device", help="output device index or name")
     s.add_argument("--list-voices", action="store_true")
     s.set_defaults(func=_cmd_say)
+
+    e = sub.add_parser("evaluate", help="judge whether an answer suits the HR or the hiring-manager round")
+    e.add_argument("audio", nargs="?", metavar="AUDIO_FILE", help="a recorded answer to transcribe")
+    e.add_argument("--round", required=True, help="hr or hiring-manager")
+    e.add_argument("--text", help="the answer as text instead of audio")
+    e.add_argument("--question", help="the question that was asked")
+    e.add_argument("--engine", choices=ENGINE_CHOICES, default="faster-whisper")
+    e.add_argument("--model", help="Whisper model (see transcribe)")
+    e.add_argument("--json", action="store_true", help="print one JSON object")
+    e.set_defaults(func=_cmd_evaluate)
+
+    q = sub.add_parser("questions", help="list the question bank")
+    q.add_argument("--round", help="hr, hiring-manager or mixed")
+    q.add_argument("--role", help="software engineer, data analyst, project manager, sales")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=_cmd_questions)
 
     d = sub.add_parser("doctor", help="check espeak-ng, PortAudio, devices, the model and both engines")
     d.set_defaults(func=_cmd_doctor)
