@@ -150,6 +150,99 @@ def _cmd_questions(args) -> int:
     return 0
 
 
+def _practice_options(args):
+    from .listen import ListenOptions
+    from .session import PracticeOptions
+
+    if args.end_silence <= 0.3 or args.max_answer <= 5:
+        raise VoicecoachError("--end-silence must be over 0.3 s and --max-answer over 5 s", "e.g. --end-silence 2.5 --max-answer 180")
+    return PracticeOptions(feedback=args.feedback,
+                           listen=ListenOptions(end_silence_s=args.end_silence, max_answer_s=args.max_answer))
+
+
+def _run_session(session, json_out) -> int:
+    try:
+        record = session.run()
+    except KeyboardInterrupt:
+        answered = sum(q["status"] == "answered" for q in session.record["questions"])
+        where = f" in {json_out}" if json_out else ""
+        print(f"\nvoicecoach: interrupted; {answered} answer(s) kept{where}", file=sys.stderr)
+        return 130
+    if json_out:
+        _progress(f"session written to {json_out}")
+    return 0 if record["status"] in ("completed", "stopped") else 1
+
+
+def _cmd_practice(args) -> int:
+    from .asr import make_transcriber
+    from .mic import SounddeviceMicrophone
+    from .rules.evaluate import normalize_round
+    from .rules.questions import load_questions, sample, select_questions
+    from .session import PracticeSession
+    from .snd import SounddevicePlayer
+    from .tts import make_tts
+    from .view import make_view
+
+    options = _practice_options(args)
+    rnd = None if args.round == "mixed" else normalize_round(args.round)
+    pool = select_questions(load_questions(), rnd, args.role)
+    if args.round == "mixed":
+        hr = sample([q for q in pool if q.round == "hr"], args.questions, args.seed)
+        hm = sample([q for q in pool if q.round == "hiring_manager"], args.questions, args.seed)
+        questions = [q for pair in zip(hr, hm) for q in pair][: args.questions]
+    else:
+        questions = sample(pool, args.questions, args.seed)
+    mic = SounddeviceMicrophone(args.input_device)
+    player = SounddevicePlayer(args.output_device)
+    from .errors import NoAudioDevice
+
+    if not mic.is_available():
+        raise NoAudioDevice("no microphone (audio input device) found")
+    if not player.is_available():
+        raise NoAudioDevice("no speaker (audio output device) found")
+    tts = make_tts(voice=args.voice, rate_wpm=args.rate)
+    transcriber = make_transcriber(args.engine, args.model, progress=_progress)
+    settings = {"mode": "practice", "round": args.round, "role": args.role, "questions": len(questions),
+                "seed": args.seed, "feedback": args.feedback, "end_silence_s": args.end_silence,
+                "max_answer_s": args.max_answer, "engine": args.engine}
+    session = PracticeSession(questions, tts, player, mic, transcriber, options, [make_view()],
+                              json_out=args.json_out, settings=settings)
+    return _run_session(session, args.json_out)
+
+
+def _cmd_demo(args) -> int:
+    from .asr import make_transcriber
+    from .demo import DEMO_SCRIPT, ScriptedCandidate, ScriptedMicrophone, render_turn
+    from .rules.questions import load_questions
+    from .session import PracticeSession
+    from .snd import NullPlayer, SounddevicePlayer
+    from .tts import make_tts
+    from .view import make_view
+
+    options = _practice_options(args)
+    bank = {q.id: q for q in load_questions()}
+    missing = [qid for qid, _ in DEMO_SCRIPT if qid not in bank]
+    if missing:
+        raise VoicecoachError(f"the demo's questions are missing from the bank: {', '.join(missing)}",
+                              "restore prompts/questions from the project")
+    questions = [bank[qid] for qid, _ in DEMO_SCRIPT]
+    player = SounddevicePlayer(args.output_device) if not args.silent else NullPlayer()
+    if not player.is_available():
+        _progress("(no audio output device: the interviewer's words are shown, not played)")
+        player = NullPlayer()
+    interviewer = make_tts(rate_wpm=175)
+    candidate_voice = make_tts(voice="en-us", rate_wpm=165)
+    _progress("preparing the candidate's answers ...")
+    turns = [[render_turn(candidate_voice, t) for t in ts] for _, ts in DEMO_SCRIPT]
+    mic = ScriptedMicrophone()
+    transcriber = make_transcriber(args.engine, args.model, progress=_progress)
+    settings = {"mode": "demo", "questions": len(questions), "feedback": args.feedback, "engine": args.engine,
+                "end_silence_s": args.end_silence, "max_answer_s": args.max_answer}
+    session = PracticeSession(questions, interviewer, player, mic, transcriber, options,
+                              [make_view(), ScriptedCandidate(mic, turns)], json_out=args.json_out, settings=settings)
+    return _run_session(session, args.json_out)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     p = argparse.ArgumentParser(prog="voicecoach", description="Offline, voice-driven mock interviewer.")
@@ -189,6 +282,31 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--role", help="software engineer, data analyst, project manager, sales")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=_cmd_questions)
+
+    def session_args(sp, demo: bool) -> None:
+        sp.add_argument("--feedback", choices=("spoken", "screen", "end"), default="spoken")
+        sp.add_argument("--end-silence", type=float, default=2.5, metavar="SECONDS", help="silence that ends an answer")
+        sp.add_argument("--max-answer", type=float, default=180.0, metavar="SECONDS", help="longest answer")
+        sp.add_argument("--output-device", help="output device index or name")
+        sp.add_argument("--engine", choices=ENGINE_CHOICES, default="faster-whisper")
+        sp.add_argument("--model", help="Whisper model (see transcribe)")
+        sp.add_argument("--json-out", metavar="FILE", help="write the whole session as JSON")
+
+    pr = sub.add_parser("practice", help="a hands-free mock interview through the microphone")
+    pr.add_argument("--round", default="mixed", help="hr, hiring-manager or mixed (default)")
+    pr.add_argument("--role", help="software engineer, data analyst, project manager, sales")
+    pr.add_argument("--questions", type=int, default=5, help="how many questions (default 5)")
+    pr.add_argument("--seed", type=int, help="fix the question order")
+    pr.add_argument("--input-device", help="input device index or name")
+    pr.add_argument("--voice", help="interviewer's espeak-ng voice")
+    pr.add_argument("--rate", type=int, default=165, help="interviewer's words per minute")
+    session_args(pr, demo=False)
+    pr.set_defaults(func=_cmd_practice)
+
+    dm = sub.add_parser("demo", help="a complete three-question interview with recorded answers (no microphone needed)")
+    dm.add_argument("--silent", action="store_true", help="do not play audio even if a speaker exists")
+    session_args(dm, demo=True)
+    dm.set_defaults(func=_cmd_demo)
 
     d = sub.add_parser("doctor", help="check espeak-ng, PortAudio, devices, the model and both engines")
     d.set_defaults(func=_cmd_doctor)

@@ -31,6 +31,9 @@ class Microphone(ABC):
     def chunks(self) -> Iterator[np.ndarray]:
         """Audio as it arrives, until the consumer stops iterating."""
 
+    def discard_pending(self) -> None:
+        """Drop audio captured but not yet read (what the mic heard while voicecoach was speaking)."""
+
     def record(self, duration_s: float) -> AudioClip:
         """Record a fixed length."""
         want = int(duration_s * self.sample_rate_hz)
@@ -52,6 +55,15 @@ class SounddeviceMicrophone(Microphone):
         self.device = parse_device(device)
         self.timeout_s = timeout_s
 
+    def discard_pending(self) -> None:
+        """Empty the capture queue."""
+        q = getattr(self, "_q", None)
+        while q is not None:
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                break
+
     def is_available(self) -> bool:
         """True when PortAudio has an input device matching ``device``."""
         try:
@@ -66,6 +78,7 @@ class SounddeviceMicrophone(Microphone):
             raise NoAudioDevice("no microphone (audio input device) found" if self.device is None
                                 else f"no input device matches {self.device!r}")
         q: queue.Queue[np.ndarray] = queue.Queue()
+        self._q = q
 
         def callback(indata, frames, time_info, status):  # runs on PortAudio's thread
             q.put(indata[:, 0].copy())

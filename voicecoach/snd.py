@@ -9,7 +9,7 @@ import numpy as np
 from .audio import AudioClip
 from .errors import AudioDeviceFailed, NoAudioDevice, PortAudioMissing
 
-__all__ = ["Player", "SounddevicePlayer", "import_sounddevice", "parse_device"]
+__all__ = ["Player", "NullPlayer", "SounddevicePlayer", "import_sounddevice", "parse_device"]
 
 
 def import_sounddevice():
@@ -30,6 +30,9 @@ def parse_device(device: str | int | None):
 
 class Player(ABC):
     """Plays audio."""
+
+    is_real = True
+    """False for a player that only pretends (no sound reaches a room, so no echo to wait out)."""
 
     @abstractmethod
     def is_available(self) -> bool:
@@ -72,3 +75,16 @@ class SounddevicePlayer(Player):
     def stop(self) -> None:
         """Stop playback."""
         self._sd.stop()
+
+
+class NullPlayer(Player):
+    """Plays nothing: for the demo on a machine without an output device (the text is on screen)."""
+
+    is_real = False
+
+    def is_available(self) -> bool:
+        """Always true."""
+        return True
+
+    def play(self, clip: AudioClip) -> None:
+        """Return at once."""

@@ -1,0 +1,213 @@
+"""Turn-taking: where an utterance starts and ends, and when the candidate has finished answering.
+
+Fed 16 kHz chunks, the listener scores them with the streaming Silero VAD and reports events. Time
+is counted in samples, not wall-clock seconds, so the same audio always gives the same events (the
+demo can feed audio faster than real time and the tests are deterministic).
+
+* An utterance ends after ``segment_silence_s`` of silence: it is handed on at once, so the answer
+  can be transcribed piece by piece while the candidate is still talking.
+* The answer ends after ``end_silence_s`` of silence (thinking pauses shorter than that are fine),
+  or at ``max_answer_s``.
+* A long silence before any speech produces one ``LongSilence`` event per ``prompt_after_s``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .audio import WHISPER_RATE_HZ, AudioClip
+from .vad import SileroVad, VadStream
+
+__all__ = ["ListenOptions", "Utterance", "Listener", "UtteranceEnded", "AnswerEnded", "LongSilence", "SpeechStarted"]
+
+RATE = WHISPER_RATE_HZ
+
+
+@dataclass(frozen=True)
+class ListenOptions:
+    """Turn-taking thresholds."""
+
+    end_silence_s: float = 2.5
+    """Silence that ends an answer."""
+    max_answer_s: float = 180.0
+    """An answer is cut off at this length."""
+    prompt_after_s: float = 10.0
+    """Silence before any speech that earns a gentle spoken prompt."""
+    segment_silence_s: float = 0.6
+    """Silence that closes one utterance (a segment sent for transcription)."""
+    max_segment_s: float = 20.0
+    """A segment is closed at this length even without a pause."""
+    threshold: float = 0.5
+    """VAD probability for speech."""
+    neg_threshold: float = 0.35
+    """VAD probability below which a window counts as silence."""
+    min_speech_s: float = 0.2
+    """Bursts shorter than this are ignored (clicks, a cough)."""
+    pad_s: float = 0.2
+    """Audio kept before and after each utterance."""
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """Speech between two pauses."""
+
+    clip: AudioClip
+    start_s: float
+    """Seconds since listening started (including the padding)."""
+    end_s: float
+    speech_s: float
+    """Seconds of speech in it (without padding)."""
+
+
+@dataclass(frozen=True)
+class SpeechStarted:
+    """Speech began."""
+
+    at_s: float
+
+
+@dataclass(frozen=True)
+class UtteranceEnded:
+    """An utterance is complete."""
+
+    utterance: Utterance
+
+
+@dataclass(frozen=True)
+class AnswerEnded:
+    """The answer is over."""
+
+    reason: str
+    """``silence`` or ``max_length``."""
+    at_s: float
+    last_speech_s: float
+    """When the last speech ended (seconds since listening started)."""
+
+
+@dataclass(frozen=True)
+class LongSilence:
+    """Nothing has been said for a while."""
+
+    silent_for_s: float
+
+
+class Listener:
+    """A VAD state machine over incoming audio."""
+
+    def __init__(self, vad: SileroVad, options: ListenOptions = ListenOptions()) -> None:
+        self.vad = vad
+        self.options = options
+        self.answer_started = False
+        """True once ``start_answer`` was called for this turn."""
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything heard (after the interviewer spoke, or for the next question)."""
+        self._stream: VadStream = self.vad.stream()
+        self._buf: list[np.ndarray] = []
+        self._buf_start = 0            # sample index of self._buf[0][0]
+        self._pos = 0                  # samples consumed
+        self._scored = 0               # samples scored by the VAD
+        self._utt_start: int | None = None
+        self._speech_in_utt = 0
+        self._last_voice_end = 0
+        self._silence_since: int | None = None
+        self._idle_since = 0           # for LongSilence prompts
+        self._answer_start: int | None = None
+        self._last_speech_end = 0
+        self._ended = False
+        self.answer_started = False
+        self.level = 0.0
+
+    def start_answer(self, first: Utterance) -> None:
+        """Mark that the answer has begun with ``first``: from now on a long silence ends it."""
+        self.answer_started = True
+        self._answer_start = int(first.start_s * RATE)
+
+    @property
+    def elapsed_s(self) -> float:
+        """Seconds of audio heard since the last reset."""
+        return self._pos / RATE
+
+    @property
+    def in_speech(self) -> bool:
+        """True while an utterance is open."""
+        return self._utt_start is not None
+
+    def _slice(self, start: int, end: int) -> np.ndarray:
+        audio = np.concatenate(self._buf) if len(self._buf) > 1 else (self._buf[0] if self._buf else np.zeros(0, np.float32))
+        self._buf = [audio]
+        a, b = max(0, start - self._buf_start), max(0, end - self._buf_start)
+        return audio[a:b].copy()
+
+    def _trim_buffer(self) -> None:
+        keep_from = (self._utt_start if self._utt_start is not None else self._pos) - int(self.options.pad_s * RATE) - RATE
+        if keep_from > self._buf_start + 30 * RATE and self._buf:
+            audio = np.concatenate(self._buf)
+            drop = keep_from - self._buf_start
+            self._buf = [audio[drop:]]
+            self._buf_start = keep_from
+
+    def _close_utterance(self, end: int, events: list) -> None:
+        o = self.options
+        pad = int(o.pad_s * RATE)
+        start = max(0, self._utt_start - pad)
+        stop = min(self._pos, end + pad)
+        speech_s = self._speech_in_utt / RATE
+        self._utt_start = None
+        if speech_s >= o.min_speech_s:
+            clip = AudioClip(self._slice(start, stop), RATE)
+            events.append(UtteranceEnded(Utterance(clip, start / RATE, stop / RATE, speech_s)))
+            self._last_speech_end = end
+
+    def feed(self, chunk: np.ndarray) -> list:
+        """Add audio; returns the events it caused, in order."""
+        o = self.options
+        events: list = []
+        if self._ended:
+            return events
+        chunk = np.asarray(chunk, np.float32)
+        self._buf.append(chunk)
+        self._pos += len(chunk)
+        self.level = float(np.sqrt(np.mean(chunk ** 2))) if len(chunk) else 0.0
+        probs = self._stream.feed(chunk)
+        window = 512
+        for p in probs:
+            w_start, w_end = self._scored, self._scored + window
+            self._scored = w_end
+            if p >= o.threshold:
+                if self._utt_start is None:
+                    self._utt_start = w_start
+                    self._speech_in_utt = 0
+                    events.append(SpeechStarted(w_start / RATE))
+                self._speech_in_utt += window
+                self._last_voice_end = w_end
+                self._silence_since = None
+                self._idle_since = w_end
+            elif p < o.neg_threshold:
+                if self._silence_since is None:
+                    self._silence_since = w_start
+            if self._utt_start is not None:
+                silent = (w_end - self._silence_since) if self._silence_since is not None else 0
+                too_long = w_end - self._utt_start >= o.max_segment_s * RATE
+                if silent >= o.segment_silence_s * RATE or too_long:
+                    self._close_utterance(self._last_voice_end if not too_long else w_end, events)
+            if self.answer_started:
+                silent_since_answer = w_end - max(self._last_speech_end, self._last_voice_end)
+                if self._utt_start is None and silent_since_answer >= o.end_silence_s * RATE:
+                    self._ended = True
+                    events.append(AnswerEnded("silence", w_end / RATE, self._last_voice_end / RATE))
+                    break
+                if w_end - self._answer_start >= o.max_answer_s * RATE:
+                    if self._utt_start is not None:
+                        self._close_utterance(w_end, events)
+                    self._ended = True
+                    events.append(AnswerEnded("max_length", w_end / RATE, self._last_voice_end / RATE))
+                    break
+            elif self._utt_start is None and w_end - self._idle_since >= o.prompt_after_s * RATE:
+                events.append(LongSilence((w_end - self._idle_since) / RATE))
+                self._idle_since = w_end
+        self._trim_buffer()
+        return events
