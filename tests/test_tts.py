@@ -44,3 +44,30 @@ def test_synthesize_writes_into_a_wave_writer(tts, tmp_path):
     with wave.open(str(p), "rb") as r:
         assert r.getnchannels() == 1 and r.getsampwidth() == 2
         assert r.getnframes() / r.getframerate() > 0.8
+
+
+def test_first_long_utterance_in_a_busy_process_gets_its_own_audio():
+    # In a process that has loaded CTranslate2, pyttsx3's runAndWait returned before espeak-ng finished
+    # the first long utterance, and its audio then landed in the next call's file.
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    code = r'''
+import json
+from voicecoach.asr import make_transcriber
+from voicecoach.tts import make_tts
+from voicecoach.wer import word_error_rate
+tr = make_transcriber()
+a = ("In my last role I led a team of four analysts who built the weekly sales dashboard for the regional "
+     "managers, and the old process took three days of manual spreadsheet work every week.")
+b = "Tell me about yourself, please."
+tts = make_tts()
+ca, cb = tts.synthesize_clip(a), tts.synthesize_clip(b)
+print(json.dumps([word_error_rate(a, tr.transcribe(ca).text), word_error_rate(b, tr.transcribe(cb).text)]))
+'''
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=180)
+    assert r.returncode == 0, r.stderr
+    wer_a, wer_b = __import__("json").loads(r.stdout.strip().splitlines()[-1])
+    assert wer_a <= 0.2 and wer_b <= 0.35

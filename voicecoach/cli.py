@@ -234,7 +234,7 @@ def _cmd_demo(args) -> int:
     candidate_voice = make_tts(voice="en-us", rate_wpm=165)
     _progress("preparing the candidate's answers ...")
     turns = [[render_turn(candidate_voice, t) for t in ts] for _, ts in DEMO_SCRIPT]
-    mic = ScriptedMicrophone()
+    mic = ScriptedMicrophone(realtime=args.realtime)
     transcriber = make_transcriber(args.engine, args.model, progress=_progress)
     settings = {"mode": "demo", "questions": len(questions), "feedback": args.feedback, "engine": args.engine,
                 "end_silence_s": args.end_silence, "max_answer_s": args.max_answer}
@@ -305,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     dm = sub.add_parser("demo", help="a complete three-question interview with recorded answers (no microphone needed)")
     dm.add_argument("--silent", action="store_true", help="do not play audio even if a speaker exists")
+    dm.add_argument("--realtime", action="store_true", help="feed the candidate's answers at speaking pace")
     session_args(dm, demo=True)
     dm.set_defaults(func=_cmd_demo)
 

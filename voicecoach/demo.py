@@ -8,6 +8,7 @@ on virtual time (no waiting), so the demo is quick whether or not there is a spe
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Iterator
 
@@ -45,7 +46,9 @@ DEMO_SCRIPT: list[tuple[str, list[str]]] = [
 class ScriptedMicrophone(Microphone):
     """Yields queued audio, then silence, in 32 ms chunks, as fast as they are read."""
 
-    def __init__(self, max_silence_s: float = 120.0) -> None:
+    def __init__(self, max_silence_s: float = 120.0, realtime: bool = False) -> None:
+        self.realtime = realtime
+        """Deliver chunks at the pace of real speech (to watch the demo, or to interrupt it)."""
         self._current = np.zeros(0, np.float32)
         self._turns: deque[np.ndarray] = deque()
         self.max_silence_s = max_silence_s
@@ -67,7 +70,11 @@ class ScriptedMicrophone(Microphone):
         """Queued audio, then silence (a session that waits forever is a bug: stop after a while)."""
         silent = 0
         silence = np.zeros(CHUNK, np.float32)
+        next_at = time.monotonic()
         while True:
+            if self.realtime:
+                next_at += CHUNK / WHISPER_RATE_HZ
+                time.sleep(max(0.0, next_at - time.monotonic()))
             if len(self._current):
                 chunk, self._current = self._current[:CHUNK], self._current[CHUNK:]
                 silent = 0

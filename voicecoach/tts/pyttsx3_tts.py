@@ -8,6 +8,9 @@ Bugs seen in pyttsx3 2.99's espeak driver, and what this module does about each:
 * ``save_to_file`` leaves the file name set, so a later ``say()`` writes to that old file instead of
   speaking; ``say()`` itself shells out to ``aplay``. We never call ``say()``: audio is rendered to
   a temporary file, read into memory and played through sounddevice (``voicecoach.snd``).
+* ``runAndWait`` can return before espeak-ng has finished the utterance (its loop ends when the
+  command queue is empty); the file is then written during the next call, with the wrong text. We
+  wait for ``espeak_Synchronize`` before reading the file.
 * The driver prints "Audio saved to ..." on stdout, which would corrupt ``--json`` output; that print
   is redirected away.
 * espeak-ng can be initialised once per process, so one engine is shared behind a lock.
@@ -19,8 +22,8 @@ import contextlib
 import io
 import os
 import re
-import tempfile
 import atexit
+import tempfile
 import threading
 from pathlib import Path
 
@@ -98,17 +101,20 @@ class Pyttsx3TTS(TextToSpeech):
                 engine.setProperty("rate", self.rate_wpm)
                 if self.voice_id:
                     engine.setProperty("voice", self.voice_id)
-                # Seen here: the first utterance in a process that has already loaded torch or
-                # CTranslate2 sometimes produces no callback and no file. The same request made
-                # again works, so one retry is made; a second miss is reported as a failure.
-                for _attempt in range(2):
-                    with contextlib.redirect_stdout(io.StringIO()):
-                        engine.save_to_file(text, str(path))
-                        engine.runAndWait()
-                    if path.is_file():
-                        break
+                with contextlib.redirect_stdout(io.StringIO()):
+                    engine.save_to_file(text, str(path))
+                    engine.runAndWait()
+                    # runAndWait can return before espeak-ng has delivered the end of the utterance
+                    # (seen here on the first, longer utterance of a process): the driver ends its
+                    # loop as soon as the command queue is empty, and the file is then written later,
+                    # during the *next* call, which is how queued text ends up in the wrong file.
+                    # espeak_Synchronize blocks until synthesis has finished.
+                    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+                    if driver is not None and getattr(driver, "_speaking", False):
+                        from pyttsx3.drivers import _espeak
+
+                        _espeak.Synchronize()
                 # The driver never clears its target file; a later say() would overwrite ours.
-                driver = getattr(getattr(engine, "proxy", None), "_driver", None)
                 if driver is not None and hasattr(driver, "_save_file"):
                     driver._save_file = None
             if not path.is_file():

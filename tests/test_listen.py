@@ -1,0 +1,61 @@
+"""Turn-taking on real (espeak-ng) speech: pauses, end of answer, long silence, maximum length."""
+
+import numpy as np
+import pytest
+
+from voicecoach.listen import AnswerEnded, Listener, ListenOptions, LongSilence, UtteranceEnded
+from voicecoach.vad import SileroVad
+
+
+@pytest.fixture(scope="module")
+def speech(tts):
+    a = tts.synthesize_clip("In my last role I led the migration of our billing system.").to(16000).samples
+    b = tts.synthesize_clip("It took three months and we cut costs by a third.").to(16000).samples
+    return a, b
+
+
+def sil(s):
+    return np.zeros(int(s * 16000), np.float32)
+
+
+def run(listener, audio):
+    events = []
+    for i in range(0, len(audio), 512):
+        for e in listener.feed(audio[i:i + 512]):
+            events.append(e)
+            if isinstance(e, UtteranceEnded) and not listener.answer_started:
+                listener.start_answer(e.utterance)
+    return events
+
+
+def test_thinking_pause_is_tolerated_and_silence_ends_the_answer(speech):
+    a, b = speech
+    events = run(Listener(SileroVad()), np.concatenate([sil(0.5), a, sil(1.8), b, sil(4.0)]))
+    utts = [e.utterance for e in events if isinstance(e, UtteranceEnded)]
+    ends = [e for e in events if isinstance(e, AnswerEnded)]
+    assert len(utts) == 2 and len(ends) == 1     # two pieces, one answer
+    end = ends[0]
+    assert end.reason == "silence"
+    speech_end = (len(a) + len(b)) / 16000 + 0.5 + 1.8
+    assert end.at_s == pytest.approx(speech_end + 2.5, abs=0.35)
+    assert utts[1].end_s <= end.at_s - 1.5       # the last piece was ready well before the answer ended
+
+
+def test_end_silence_is_settable(speech):
+    a, _ = speech
+    events = run(Listener(SileroVad(), ListenOptions(end_silence_s=1.0)), np.concatenate([a, sil(1.5), a, sil(2)]))
+    assert sum(isinstance(e, AnswerEnded) for e in events) == 1
+    assert sum(isinstance(e, UtteranceEnded) for e in events) == 1  # ended after the first sentence
+
+
+def test_long_silence_before_speech_prompts():
+    events = run(Listener(SileroVad(), ListenOptions(prompt_after_s=3.0)), sil(7.0))
+    assert [type(e) for e in events] == [LongSilence, LongSilence]
+
+
+def test_answer_stops_at_max_length(speech):
+    a, b = speech
+    audio = np.concatenate([a, sil(0.8), b, sil(0.8), a, sil(0.8), b, sil(3)])
+    events = run(Listener(SileroVad(), ListenOptions(max_answer_s=8.0)), audio)
+    end = next(e for e in events if isinstance(e, AnswerEnded))
+    assert end.reason == "max_length" and end.at_s == pytest.approx(8.0, abs=0.6)

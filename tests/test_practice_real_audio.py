@@ -1,0 +1,39 @@
+"""`voicecoach practice` through a real sound server: PulseAudio null sinks, PortAudio on both sides.
+
+The candidate (scripts/practice_harness.py) hears the interviewer through the speaker sink's monitor
+and answers into the microphone sink: "repeat the question", then an answer with a thinking pause;
+"skip"; then a plain answer.
+"""
+
+import sys
+
+from conftest import ROOT
+from voicecoach.rules.evaluate import evaluate
+from voicecoach.wer import word_error_rate
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from practice_harness import run_once  # noqa: E402
+
+
+def test_practice_through_pulseaudio(tmp_path):
+    r = run_once(15, tmp_path, log=print)
+    s = r["session"]
+    assert s is not None, r["stdout"]
+    assert r["returncode"] == 0, r["stdout"]
+    assert s["status"] == "completed"
+    q1, q2, q3 = s["questions"]
+    # Commands obeyed: the question was repeated, then answered; "skip" skipped without ending.
+    assert [c["command"] for c in q1["commands"]] == ["repeat"]
+    assert q1["status"] == "answered"
+    assert [c["command"] for c in q2["commands"]] == ["skip"] and q2["status"] == "skipped"
+    assert q3["status"] == "answered"
+    assert s["summary"]["answered"] == 2 and s["summary"]["skipped"] == 1
+    for q, played in ((q1, r["answer_texts"][0]), (q3, r["answer_texts"][2])):
+        wer = word_error_rate(played, q["transcript"])
+        print(f"Q{q['index']} WER {wer:.1%}: {q['transcript']}")
+        assert wer <= 0.25
+        assert q["evaluation"]["suits"] == evaluate(played, q["round"]).suits
+        assert q["delivery"]["word_count"] > 20
+    # The thinking pause inside the first answer did not end it: both halves are in one transcript.
+    assert "long term" in q1["transcript"].lower() or "long-term" in q1["transcript"].lower()
+    assert q1["timings"]["pieces"] >= 2
