@@ -185,8 +185,18 @@ def _cmd_practice(args) -> int:
 
     options = _practice_options(args)
     rnd = None if args.round == "mixed" else normalize_round(args.round)
-    pool = select_questions(load_questions(), rnd, args.role)
-    if args.round == "mixed":
+    bank = load_questions()
+    pool = select_questions(bank, rnd, args.role)
+    if args.retry_weak:
+        from .store import open_store
+
+        by_id = {q.id: q for q in bank}
+        weak = [by_id[i] for i in open_store().weakest_questions(len(by_id)) if i in by_id]
+        weak = [q for q in weak if q in pool]
+        if not weak:
+            raise VoicecoachError("there are no answered questions to retry yet", "run `voicecoach practice` first")
+        questions = weak[: args.questions]
+    elif args.round == "mixed":
         hr = sample([q for q in pool if q.round == "hr"], args.questions, args.seed)
         hm = sample([q for q in pool if q.round == "hiring_manager"], args.questions, args.seed)
         questions = [q for pair in zip(hr, hm) for q in pair][: args.questions]
@@ -205,8 +215,11 @@ def _cmd_practice(args) -> int:
     settings = {"mode": "practice", "round": args.round, "role": args.role, "questions": len(questions),
                 "seed": args.seed, "feedback": args.feedback, "end_silence_s": args.end_silence,
                 "max_answer_s": args.max_answer, "engine": args.engine}
+    from .store import open_store
+
     session = PracticeSession(questions, tts, player, mic, transcriber, options, [make_view()],
-                              json_out=args.json_out, settings=settings)
+                              json_out=args.json_out, settings=settings, store=open_store(),
+                              keep_audio=not args.no_keep_audio)
     return _run_session(session, args.json_out)
 
 
@@ -238,9 +251,120 @@ def _cmd_demo(args) -> int:
     transcriber = make_transcriber(args.engine, args.model, progress=_progress)
     settings = {"mode": "demo", "questions": len(questions), "feedback": args.feedback, "engine": args.engine,
                 "end_silence_s": args.end_silence, "max_answer_s": args.max_answer}
+    from .store import open_store
+
     session = PracticeSession(questions, interviewer, player, mic, transcriber, options,
-                              [make_view(), ScriptedCandidate(mic, turns)], json_out=args.json_out, settings=settings)
+                              [make_view(), ScriptedCandidate(mic, turns)], json_out=args.json_out, settings=settings,
+                              store=open_store(), keep_audio=not args.no_keep_audio)
     return _run_session(session, args.json_out)
+
+
+def _fmt_session_row(s: dict) -> str:
+    avg = s["average_scores"]
+    score = lambda v: "-" if v is None else str(v)  # noqa: E731
+    flags = ", ".join(f"{k} x{v}" for k, v in s["flags"].items()) or "-"
+    return (f"{s['id']:>4}  {s['started_at'][:16].replace('T', ' '):<16}  {s['mode']:<8} {str(s['round'] or '-'):<14} "
+            f"{str(s['role'] or '-'):<18} {s['answered']:>3}   {score(avg['hr']):>3}  {score(avg['hiring_manager']):>3}  "
+            f"{s['status']:<12} {flags}")
+
+
+def _cmd_history(args) -> int:
+    from .store import open_store
+
+    sessions = open_store().sessions()
+    if args.json:
+        print(json.dumps(sessions, ensure_ascii=False))
+        return 0
+    if not sessions:
+        print("No sessions yet. Run `voicecoach practice` (or `voicecoach demo`).")
+        return 0
+    print(f"{'id':>4}  {'date (UTC)':<16}  {'mode':<8} {'round':<14} {'role':<18} ans    HR   HM  {'status':<12} flags")
+    for s in sessions:
+        print(_fmt_session_row(s))
+    return 0
+
+
+def _cmd_show(args) -> int:
+    from .report import ROUND, highlight_terminal
+    from .store import open_store
+
+    store = open_store()
+    s = store.session(args.session)
+    color = sys.stdout.isatty()
+    print(_fmt_session_row(s))
+    for a in s["answers"]:
+        print(f"\nQ{a['index']} ({ROUND.get(a['round'], a['round'])} round, {a['status']}): {a['question']}")
+        ev = a["evaluation"]
+        if not ev:
+            continue
+        print("  " + highlight_terminal(a["transcript"], ev, color))
+        print(f"  {ev['verdict']}  HR {ev['scores']['hr']}, hiring manager {ev['scores']['hiring_manager']}")
+        for f in ev["flags"]:
+            print(f"  flag: {f['label']}")
+        for i, t in enumerate(ev["tips"], 1):
+            print(f"  tip {i}: {t}")
+        others = [t for t in store.answers(question_id=a["question_id"]) if t["evaluation"]]
+        if len(others) > 1:
+            print("  attempts at this question:")
+            for t in others:
+                here = " <- this one" if (t["session_id"], t["index"]) == (a["session_id"], a["index"]) else ""
+                print(f"    session {t['session_id']:>3}  {t['created_at'][:16].replace('T', ' ')}  "
+                      f"HR {t['evaluation']['scores']['hr']:>3}  HM {t['evaluation']['scores']['hiring_manager']:>3}  "
+                      f"suits {t['evaluation']['suits']}{here}")
+    return 0
+
+
+def _cmd_report(args) -> int:
+    from .report import render_html
+    from .store import open_store
+
+    store = open_store()
+    all_sessions = store.sessions()
+    if not all_sessions:
+        raise VoicecoachError("there is nothing to report yet", "run `voicecoach practice` or `voicecoach demo` first")
+    if args.session is not None and args.all:
+        raise VoicecoachError("give a SESSION or --all, not both", "voicecoach report 3  or  voicecoach report --all")
+    ids = [args.session] if args.session is not None else ([s["id"] for s in all_sessions] if args.all
+                                                            else [all_sessions[-1]["id"]])
+    chosen = [store.session(i) for i in ids]
+    attempts = {a["question_id"]: store.answers(question_id=a["question_id"]) for s in chosen for a in s["answers"]}
+    out = Path(args.out or f"voicecoach-report-{'all' if args.all else ids[0]}.html")
+    out.write_text(render_html(chosen, all_sessions, attempts), encoding="utf-8")
+    _progress(f"wrote {out}")
+    if args.open:
+        import webbrowser
+
+        if not webbrowser.open(out.resolve().as_uri()):
+            _progress("(no browser found to open it)")
+    return 0
+
+
+def _cmd_export(args) -> int:
+    from .report import export
+    from .store import open_store
+
+    store = open_store()
+    sessions = [store.session(s["id"]) for s in store.sessions()]
+    text = export(sessions, args.format)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        _progress(f"wrote {args.out} ({len(sessions)} sessions)")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def _cmd_forget(args) -> int:
+    from .store import open_store
+
+    if (args.session is None) == (not args.all):
+        raise VoicecoachError("give a SESSION or --all", "voicecoach forget 3  or  voicecoach forget --all")
+    store = open_store()
+    if args.session is not None:
+        store.session(args.session)  # a clear error if it does not exist
+    n = store.forget(args.session)
+    print(f"forgot {n} session(s) and their audio")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -291,12 +415,14 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--engine", choices=ENGINE_CHOICES, default="faster-whisper")
         sp.add_argument("--model", help="Whisper model (see transcribe)")
         sp.add_argument("--json-out", metavar="FILE", help="write the whole session as JSON")
+        sp.add_argument("--no-keep-audio", action="store_true", help="keep no recording of the answers")
 
     pr = sub.add_parser("practice", help="a hands-free mock interview through the microphone")
     pr.add_argument("--round", default="mixed", help="hr, hiring-manager or mixed (default)")
     pr.add_argument("--role", help="software engineer, data analyst, project manager, sales")
     pr.add_argument("--questions", type=int, default=5, help="how many questions (default 5)")
     pr.add_argument("--seed", type=int, help="fix the question order")
+    pr.add_argument("--retry-weak", action="store_true", help="ask again the questions whose last answer scored lowest")
     pr.add_argument("--input-device", help="input device index or name")
     pr.add_argument("--voice", help="interviewer's espeak-ng voice")
     pr.add_argument("--rate", type=int, default=165, help="interviewer's words per minute")
@@ -308,6 +434,31 @@ def build_parser() -> argparse.ArgumentParser:
     dm.add_argument("--realtime", action="store_true", help="feed the candidate's answers at speaking pace")
     session_args(dm, demo=True)
     dm.set_defaults(func=_cmd_demo)
+
+    h = sub.add_parser("history", help="list past sessions")
+    h.add_argument("--json", action="store_true")
+    h.set_defaults(func=_cmd_history)
+
+    sh = sub.add_parser("show", help="one session: transcripts with evidence, verdicts, scores, tips")
+    sh.add_argument("session", type=int)
+    sh.set_defaults(func=_cmd_show)
+
+    rp = sub.add_parser("report", help="a self-contained HTML report with charts")
+    rp.add_argument("session", type=int, nargs="?")
+    rp.add_argument("--all", action="store_true", help="every session")
+    rp.add_argument("--out", metavar="FILE.html")
+    rp.add_argument("--open", action="store_true", help="open it in the browser")
+    rp.set_defaults(func=_cmd_report)
+
+    ex = sub.add_parser("export", help="export all sessions")
+    ex.add_argument("--format", choices=("json", "csv", "md"), default="json")
+    ex.add_argument("--out", metavar="FILE")
+    ex.set_defaults(func=_cmd_export)
+
+    fg = sub.add_parser("forget", help="delete a session (or all) and its audio for good")
+    fg.add_argument("session", type=int, nargs="?")
+    fg.add_argument("--all", action="store_true")
+    fg.set_defaults(func=_cmd_forget)
 
     d = sub.add_parser("doctor", help="check espeak-ng, PortAudio, devices, the model and both engines")
     d.set_defaults(func=_cmd_doctor)

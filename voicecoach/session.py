@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
+
 from .asr import Transcriber
 from .asr.background import BackgroundTranscriber
 from .commands import COMMAND_PROMPT, MAX_COMMAND_S, Command, parse_command
@@ -78,14 +80,16 @@ class PracticeSession:
     def __init__(self, questions: list[Question], tts: TextToSpeech, player: Player, mic: Microphone,
                  transcriber: Transcriber, options: PracticeOptions = PracticeOptions(),
                  observers: list[SessionObserver] | None = None, json_out: str | Path | None = None,
-                 settings: dict | None = None, on_answer=None) -> None:
+                 settings: dict | None = None, store=None, keep_audio: bool = True) -> None:
         self.questions = questions
         self.tts, self.player, self.mic, self.transcriber = tts, player, mic, transcriber
         self.options = options
         self.observers = observers or []
         self.json_out = Path(json_out) if json_out else None
-        self.on_answer = on_answer
-        """Called with (session record, question record) after each question is settled."""
+        self.store = store
+        """A ``voicecoach.store.Store``: each answer is committed to it the moment it is evaluated."""
+        self.keep_audio = keep_audio
+        self.session_id: int | None = None
         self.listener = Listener(SileroVad(), options.listen)
         self.record: dict = {
             "version": 1, "started_at": _now(), "ended_at": None, "status": "running",
@@ -109,6 +113,12 @@ class PracticeSession:
         tmp = self.json_out.with_suffix(self.json_out.suffix + ".tmp")
         tmp.write_text(json.dumps(self.record, indent=2, ensure_ascii=False))
         os.replace(tmp, self.json_out)
+
+    def _persist(self, qrec: dict, audio=None) -> None:
+        """Write the JSON record and commit this question to the history database."""
+        self.save()
+        if self.store is not None and self.session_id is not None:
+            self.store.save_answer(self.session_id, qrec, audio if self.keep_audio else None)
 
     def _speak(self, text: str, rate_wpm: int | None = None) -> float:
         """Say ``text``; the microphone is ignored meanwhile. Returns when playback started (monotonic)."""
@@ -135,6 +145,10 @@ class PracticeSession:
         n = len(self.questions)
         self._bg = BackgroundTranscriber(self.transcriber)
         self._chunks = None
+        if self.store is not None:
+            self.session_id = self.store.start_session(self.record["settings"].get("mode", "practice"),
+                                                       self.record["settings"])
+            self.record["session_id"] = self.session_id
         try:
             self._chunks = self.mic.chunks()
             if self.options.intro:
@@ -159,6 +173,8 @@ class PracticeSession:
             if self.record["summary"] is None:
                 self.record["summary"] = summarize(self.record)
             self.save()
+            if self.store is not None and self.session_id is not None:
+                self.store.end_session(self.session_id, self.record["status"])
             self._bg.close()
             if self._chunks is not None:
                 self._chunks.close()
@@ -180,7 +196,7 @@ class PracticeSession:
         self._speak(spoken)
         self._emit("on_question_spoken", i, q)
         self._emit("on_state", "listening")
-        paused, prompts, answer_utts = False, 0, 0
+        paused, prompts, answer_utts = False, 0, []
         try:
             while True:
                 chunk = self._next_chunk()
@@ -203,11 +219,11 @@ class PracticeSession:
                         if cmd is not None:
                             self._record_command(qrec, cmd, heard)
                             if cmd is Command.DONE:
-                                self._finalize(qrec, q, reason="done")
+                                self._finalize(qrec, q, "done", answer_utts)
                                 return
                             if cmd is Command.STOP:
                                 if answer_utts:
-                                    self._finalize(qrec, q, reason="stopped")
+                                    self._finalize(qrec, q, "stopped", answer_utts)
                                 else:
                                     qrec["status"] = "stopped"
                                 raise _Stop
@@ -231,18 +247,16 @@ class PracticeSession:
                         if not self.listener.answer_started:
                             self.listener.start_answer(u)
                             qrec["timings"]["answer_started_s"] = self._t()
-                        answer_utts += 1
+                        answer_utts.append(u)
                         self._bg.submit(u)
                         self._emit("on_state", "listening")
                         self._emit("on_partial", self._bg.partial_text())
                     elif isinstance(ev, AnswerEnded):
                         qrec["timings"]["last_speech_at_s"] = round(ev.last_speech_s, 3)
-                        self._finalize(qrec, q, reason=ev.reason)
+                        self._finalize(qrec, q, ev.reason, answer_utts)
                         return
         finally:
-            self.save()
-            if self.on_answer:
-                self.on_answer(self.record, qrec)
+            self._persist(qrec)
 
     def _command(self, u, paused: bool):
         """Decode a short utterance with the command vocabulary primed; only whole utterances count."""
@@ -267,7 +281,7 @@ class PracticeSession:
         self.record["commands"].append(entry)
         self._emit("on_command", cmd.value, heard)
 
-    def _finalize(self, qrec: dict, q: Question, reason: str) -> None:
+    def _finalize(self, qrec: dict, q: Question, reason: str, utterances: list) -> None:
         end_detected = time.monotonic()
         self._emit("on_state", "transcribing")
         text, words, pieces = self._bg.finish()
@@ -283,7 +297,8 @@ class PracticeSession:
         qrec.update({"status": "answered", "transcript": text,
                      "words": [{"word": w, "start_s": round(s, 3), "end_s": round(e, 3)} for w, s, e in wt],
                      "evaluation": ev.to_dict(), "delivery": ev.delivery.to_dict() if ev.delivery else None})
-        self.save()  # the answer is safe before any feedback is given
+        audio = np.concatenate([u.clip.samples for u in utterances]) if utterances else None
+        self._persist(qrec, audio)  # the answer is safe before any feedback is given
         self._emit("on_evaluation", qrec["index"], qrec)
         if self.options.feedback == "spoken":
             tip = f" Tip: {ev.tips[0]}" if ev.tips else ""

@@ -49,7 +49,11 @@ class BackgroundTranscriber:
             index, utt = job
             try:
                 t = time.perf_counter()
-                result = self._tr.transcribe(utt.clip)
+                # Like Whisper's own long-form decoding, the previous piece primes the next one, so a
+                # piece cut at a pause keeps the context of the sentence it continues.
+                with self._lock:
+                    previous = self._pieces.get(index - 1)
+                result = self._tr.transcribe(utt.clip, prompt=previous.text if previous and previous.text else None)
                 words = tuple(Word(w.word, w.start_s + utt.start_s, w.end_s + utt.start_s) for w in result.words)
                 piece = Piece(index, result.text, words, time.perf_counter() - t)
                 with self._lock:

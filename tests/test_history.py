@@ -1,0 +1,204 @@
+"""History: migrations, saving every answer at once, SIGKILL, forget, show, export, report in Chromium."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from conftest import ROOT, run_cli
+from voicecoach.rules.evaluate import evaluate
+from voicecoach.store import MIGRATIONS, Store
+
+
+def _qrec(index, qid, round_, text, transcript):
+    ev = evaluate(transcript, round_, question=text).to_dict()
+    return {"index": index, "id": qid, "round": round_, "role": "generic", "text": text, "status": "answered",
+            "transcript": transcript, "words": [], "evaluation": ev, "delivery": None, "commands": [], "timings": {}}
+
+
+HR_TEXT = ("I care about honest feedback and respect in a team, and your values of transparency are why I applied. "
+           "In my last job I mentored two colleagues and organised our team retrospectives for the long term.")
+WEAK_TEXT = "I am a hard worker and I like people, and I would like to work here because it seems like a good place."
+
+
+def test_migrations_from_empty_and_from_previous_version(tmp_path):
+    fresh = Store(tmp_path / "fresh")
+    assert fresh.version == len(MIGRATIONS) == 2
+    # A database made by the previous release (migration 1 only), with a row in the old schema.
+    old = Store(tmp_path / "old", migrations=MIGRATIONS[:1])
+    assert old.version == 1
+    old.db.execute("INSERT INTO sessions (started_at, mode, status) VALUES ('2026-01-01T10:00:00+00:00', 'practice', 'completed')")
+    ev = json.dumps(evaluate(HR_TEXT, "hr").to_dict())
+    old.db.execute("INSERT INTO answers (session_id, idx, question_id, round, question_text, status, transcript, "
+                   "evaluation_json, created_at) VALUES (1, 1, 'gen-hr-why-us', 'hr', 'Why us?', 'answered', ?, ?, "
+                   "'2026-01-01T10:01:00+00:00')", (HR_TEXT, ev))
+    old.close()
+    upgraded = Store(tmp_path / "old")
+    assert upgraded.version == 2
+    s = upgraded.session(1)
+    assert s["answers"][0]["transcript"] == HR_TEXT and s["answers"][0]["words"] == []
+    assert s["average_scores"]["hr"] == evaluate(HR_TEXT, "hr").scores["hr"]
+
+
+def test_interrupted_sessions_are_marked_when_the_store_opens(tmp_path):
+    store = Store(tmp_path)
+    sid = store.start_session("practice", {"round": "hr"})
+    store.db.execute("UPDATE sessions SET pid = 999999999 WHERE id = ?", (sid,))  # a process that is gone
+    store.close()
+    assert Store(tmp_path).session(sid)["status"] == "interrupted"
+
+
+def test_weakest_questions_use_the_latest_answer_for_its_round(tmp_path):
+    store = Store(tmp_path)
+    s1 = store.start_session("practice", {})
+    store.save_answer(s1, _qrec(1, "gen-hr-why-us", "hr", "Why us?", WEAK_TEXT))
+    store.save_answer(s1, _qrec(2, "gen-hr-values", "hr", "Values?", HR_TEXT))
+    s2 = store.start_session("practice", {})
+    store.save_answer(s2, _qrec(1, "gen-hr-values", "hr", "Values?", WEAK_TEXT + " " + WEAK_TEXT))
+    store.save_answer(s2, _qrec(2, "gen-hr-why-us", "hr", "Why us?", HR_TEXT))
+    assert store.weakest_questions(1) == ["gen-hr-values"]
+
+
+def test_demo_is_saved_and_forget_removes_rows_and_audio(tmp_path, home):
+    r = run_cli("demo", "--silent")
+    assert r.returncode == 0, r.stderr
+    r = run_cli("demo", "--silent", "--no-keep-audio")
+    assert r.returncode == 0, r.stderr
+    sessions = json.loads(run_cli("history", "--json").stdout)
+    assert [s["status"] for s in sessions] == ["completed", "completed"]
+    assert all(s["answered"] == 3 for s in sessions)
+    assert sorted(p.name for p in (home / "audio" / "session-1").iterdir()) == ["q1.ogg", "q2.ogg", "q3.ogg"]
+    assert not (home / "audio" / "session-2").exists()
+    show = run_cli("show", "1")
+    assert show.returncode == 0 and "[!what is the salary range" in show.stdout.lower().replace("[!W", "[!w")
+    assert "attempts at this question" in run_cli("show", "2").stdout
+
+    transcript = sessions[0]["id"] and Store(home).session(1)["answers"][1]["transcript"]
+    distinctive = transcript.split()[3] + " " + transcript.split()[4]
+    assert run_cli("forget", "1").returncode == 0
+    remaining = json.loads(run_cli("history", "--json").stdout)
+    assert [s["id"] for s in remaining] == [2]
+    assert not (home / "audio" / "session-1").exists()
+    assert run_cli("forget", "--all").returncode == 0
+    assert json.loads(run_cli("history", "--json").stdout) == []
+    db = sqlite3.connect(home / "voicecoach.db")
+    assert db.execute("SELECT count(*) FROM answers").fetchone()[0] == 0
+    raw = b"".join(p.read_bytes() for p in home.glob("voicecoach.db*"))
+    assert distinctive.encode() not in raw, "deleted transcript text is still in the database file"
+    assert list((home / "audio").iterdir()) == []
+    bad = run_cli("forget", "42")
+    assert bad.returncode == 1 and "no session 42" in bad.stderr
+
+
+def test_sigkill_between_answers_keeps_completed_answers(tmp_path, home):
+    p = subprocess.Popen([sys.executable, "-m", "voicecoach", "demo", "--silent", "--realtime"],
+                         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    db_path = home / "voicecoach.db"
+    deadline = time.monotonic() + 120
+    answered = 0
+    while time.monotonic() < deadline and answered < 1:
+        time.sleep(0.3)
+        if db_path.exists():
+            try:
+                answered = sqlite3.connect(db_path).execute(
+                    "SELECT count(*) FROM answers WHERE status = 'answered'").fetchone()[0]
+            except sqlite3.OperationalError:
+                pass
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    assert answered >= 1
+    sessions = json.loads(run_cli("history", "--json").stdout)
+    assert sessions[0]["status"] == "interrupted"
+    assert sessions[0]["answered"] >= 1
+    assert Store(home).session(1)["answers"][0]["transcript"]
+
+
+def test_export_formats(tmp_path, home):
+    store = Store(home)
+    sid = store.start_session("practice", {"round": "hr"})
+    store.save_answer(sid, _qrec(1, "gen-hr-why-us", "hr", "Why us?", HR_TEXT))
+    store.save_answer(sid, _qrec(2, "gen-hr-values", "hr", "Values?", WEAK_TEXT))
+    store.end_session(sid, "completed")
+    data = json.loads(run_cli("export", "--format", "json").stdout)
+    assert data[0]["answers"][0]["transcript"] == HR_TEXT
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(run_cli("export", "--format", "csv").stdout)))
+    assert len(rows) == 2 and rows[0]["suits"] == "hr" and rows[1]["question_id"] == "gen-hr-values"
+    md = tmp_path / "h.md"
+    assert run_cli("export", "--format", "md", "--out", str(md)).returncode == 0
+    assert "## Session 1" in md.read_text() and "> " + HR_TEXT in md.read_text()
+
+
+@pytest.fixture()
+def chromium():
+    from shutil import which
+
+    exe = which("chromium")
+    if not exe:
+        pytest.fail("Debian's chromium is needed for the report test: apt-get install chromium (scripts/test.sh does)")
+    return exe
+
+
+def test_report_in_headless_chromium(tmp_path, home, chromium):
+    from playwright.sync_api import sync_playwright
+
+    store = Store(home)
+    nasty = "I fixed it. <script>alert('x')</script> & my team's values of <b>respect</b> matter to me."
+    for n, text in enumerate((WEAK_TEXT, HR_TEXT + " " + nasty)):
+        sid = store.start_session("practice", {"round": "hr"})
+        q = _qrec(1, "gen-hr-why-us", "hr", "Why us?", text)
+        store.save_answer(sid, q, audio=np.sin(np.arange(16000) / 8).astype(np.float32) * 0.1)
+        store.save_answer(sid, dict(_qrec(2, "gen-hr-values", "hr", "Values?", HR_TEXT),
+                                    delivery={"words_per_minute": 130 + 10 * n, "fillers_per_minute": 2.0 - n,
+                                              "filler_count": 1, "long_pauses": [], "duration_s": 40, "word_count": 90,
+                                              "notes": []}))
+        store.end_session(sid, "completed")
+    out = tmp_path / "report.html"
+    r = run_cli("report", "--all", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    html_text = out.read_text()
+    assert "<script>" not in html_text and "http://" not in html_text and "https://" not in html_text
+    errors, requests = [], []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        page = browser.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("dialog", lambda d: (errors.append("dialog: " + d.message), d.dismiss()))
+        page.on("request", lambda req: requests.append(req.url))
+        page.goto(out.resolve().as_uri())
+        page.wait_for_load_state("load")
+        assert errors == []
+        assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
+        assert page.locator("script").count() == 0
+        assert "<script>alert('x')</script>" in page.inner_text("body")
+        assert page.locator("svg.chart").count() >= 5   # 3 progress charts + one per session
+        assert page.locator("svg.chart rect").count() > 4 and page.locator("svg.chart polyline").count() >= 2
+        box = page.locator("svg.chart").first.bounding_box()
+        assert box["width"] > 300 and box["height"] > 100
+        assert page.locator("mark.signal").count() > 0
+        assert page.locator("audio").count() == 2
+        assert page.locator("details table tr").count() >= 3  # attempts side by side (header + 2)
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+        browser.close()
+
+
+def test_retry_weak_needs_history(home, tmp_path):
+    env = dict(os.environ, PULSE_SERVER=f"unix:{tmp_path}/nothing")
+    r = run_cli("practice", "--retry-weak", env=env)
+    assert r.returncode == 1 and "no answered questions to retry" in r.stderr
+    store = Store(home)
+    sid = store.start_session("practice", {})
+    store.save_answer(sid, _qrec(1, "gen-hr-why-us", "hr", "Why us?", WEAK_TEXT))
+    r = run_cli("practice", "--retry-weak", env=env)
+    assert r.returncode == 4  # got past question selection; stopped only for want of a microphone
