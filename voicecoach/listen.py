@@ -37,6 +37,10 @@ class ListenOptions:
     """Silence before any speech that earns a gentle spoken prompt."""
     segment_silence_s: float = 0.6
     """Silence that closes one utterance (a segment sent for transcription)."""
+    long_segment_s: float = 6.0
+    """Once a segment is this long, a shorter pause (``short_silence_s``) closes it, so pieces stay
+    small enough to be decoded while the candidate keeps talking."""
+    short_silence_s: float = 0.3
     max_segment_s: float = 20.0
     """A segment is closed at this length even without a pause."""
     threshold: float = 0.5
@@ -191,8 +195,10 @@ class Listener:
                     self._silence_since = w_start
             if self._utt_start is not None:
                 silent = (w_end - self._silence_since) if self._silence_since is not None else 0
-                too_long = w_end - self._utt_start >= o.max_segment_s * RATE
-                if silent >= o.segment_silence_s * RATE or too_long:
+                length = w_end - self._utt_start
+                too_long = length >= o.max_segment_s * RATE
+                needed = o.short_silence_s if length >= o.long_segment_s * RATE else o.segment_silence_s
+                if silent >= needed * RATE or too_long:
                     self._close_utterance(self._last_voice_end if not too_long else w_end, events)
             if self.answer_started:
                 silent_since_answer = w_end - max(self._last_speech_end, self._last_voice_end)
