@@ -156,22 +156,32 @@ def run_once(answer_seconds: int, workdir: Path, log=print) -> dict:
     with VirtualAudio(("vc_speaker", "vc_mic")) as va:
         vc_env = va.env(sink="vc_speaker", source="vc_mic.monitor")
         vc_env["HF_HUB_OFFLINE"] = "1"
+        vc_env.setdefault("VOICECOACH_HOME", str(workdir / "home"))  # keep the user's own history clean
         cmd = [sys.executable, "-m", "voicecoach", "practice", "--round", "hr", "--questions", "3", "--seed", "1",
                "--json-out", str(json_out), "--end-silence", str(END_SILENCE_S)]
         # The candidate's own devices: it hears the speaker's monitor and talks into the mic sink.
+        pulse_vars = ("PULSE_SERVER", "PULSE_SINK", "PULSE_SOURCE")
+        saved = {k: os.environ.get(k) for k in pulse_vars}
         os.environ.update(va.env(sink="vc_mic", source="vc_speaker.monitor"))
-        candidate = Candidate(answers, log)
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=vc_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        out_lines: list[str] = []
-        reader = threading.Thread(target=lambda: out_lines.extend(proc.stdout), daemon=True)
-        reader.start()
+        proc = None
         try:
+            candidate = Candidate(answers, log)
+            proc = subprocess.Popen(cmd, cwd=ROOT, env=vc_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    text=True)
+            out_lines: list[str] = []
+            reader = threading.Thread(target=lambda: out_lines.extend(proc.stdout), daemon=True)
+            reader.start()
             candidate.run(proc, timeout_s=240 if answer_seconds <= 20 else 420)
             proc.wait(timeout=60)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
             reader.join(timeout=5)
+        finally:
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
     session = json.loads(json_out.read_text()) if json_out.exists() else None
     return {"session": session, "returncode": proc.returncode, "stdout": "".join(out_lines),
             "answer_texts": candidate.answer_texts, "latencies": candidate.latencies, "heard": candidate.heard}

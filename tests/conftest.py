@@ -42,9 +42,9 @@ def tts():
     return make_tts()
 
 
-@pytest.fixture()
+@pytest.fixture(autouse=True)
 def home(tmp_path, monkeypatch) -> Path:
-    """A private VOICECOACH_HOME for tests that store anything."""
+    """Every test gets a private VOICECOACH_HOME, so no test touches the user's own history."""
     monkeypatch.setenv("VOICECOACH_HOME", str(tmp_path / "home"))
     return tmp_path / "home"
 

@@ -149,7 +149,8 @@ def test_ctrl_c_keeps_answers(tmp_path):
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=60)
     assert p.returncode == 130
-    assert "interrupted; 1 answer(s) kept in" in err and "Traceback" not in err
+    assert "interrupted; 1 answer(s) kept (session 1 in `voicecoach history` and " in err
+    assert str(out) in err and "Traceback" not in err
     rec = json.loads(out.read_text())
     assert rec["status"] == "interrupted" and rec["questions"][0]["transcript"]
 

@@ -161,13 +161,20 @@ def _practice_options(args):
 
 
 def _run_session(session, json_out) -> int:
+    def kept() -> str:
+        answered = sum(q["status"] == "answered" for q in session.record["questions"])
+        places = [p for p in (f"session {session.session_id} in `voicecoach history`" if session.session_id else "",
+                              str(json_out) if json_out else "") if p]
+        return f"{answered} answer(s) kept" + (f" ({' and '.join(places)})" if places else "")
+
     try:
         record = session.run()
     except KeyboardInterrupt:
-        answered = sum(q["status"] == "answered" for q in session.record["questions"])
-        where = f" in {json_out}" if json_out else ""
-        print(f"\nvoicecoach: interrupted; {answered} answer(s) kept{where}", file=sys.stderr)
+        print(f"\nvoicecoach: interrupted; {kept()}", file=sys.stderr)
         return 130
+    except VoicecoachError as exc:
+        print(f"\nvoicecoach: error: {exc.one_line()}; {kept()}", file=sys.stderr)
+        return exc.exit_code
     if json_out:
         _progress(f"session written to {json_out}")
     return 0 if record["status"] in ("completed", "stopped") else 1

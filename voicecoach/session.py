@@ -264,6 +264,8 @@ class PracticeSession:
             return None, ""
         heard = self.transcriber.transcribe(u.clip, prompt=COMMAND_PROMPT).text
         cmd = parse_command(heard)
+        self.record["questions"][-1].setdefault("short_utterances", []).append(
+            {"heard": heard, "command": cmd.value if cmd else None, "speech_s": round(u.speech_s, 2)})
         if cmd is None:
             return None, heard
         answering = self.listener.answer_started
@@ -301,10 +303,12 @@ class PracticeSession:
         self._persist(qrec, audio)  # the answer is safe before any feedback is given
         self._emit("on_evaluation", qrec["index"], qrec)
         if self.options.feedback == "spoken":
-            tip = f" Tip: {ev.tips[0]}" if ev.tips else ""
-            clip_text = f"{ev.verdict}{tip}"
-            started = self._speak(clip_text)
+            # The short verdict is synthesized and played first, so the candidate hears feedback
+            # sooner; the tip follows.
+            started = self._speak(ev.verdict)
             qrec["timings"]["end_detected_to_feedback_s"] = round(started - end_detected, 3)
+            if ev.tips:
+                self._speak(f"Tip: {ev.tips[0]}")
         else:
             qrec["timings"]["end_detected_to_feedback_s"] = round(time.monotonic() - end_detected, 3)
 

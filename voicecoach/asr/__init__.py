@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 
@@ -128,12 +129,16 @@ class Transcriber(ABC):
     """A Whisper engine. Subclasses decode; this class gates, crops and assembles."""
 
     engine: str = ""
+    thread_safe: bool = True
+    """False when two threads must not decode at once (the practice session decodes commands on its
+    own thread while answer pieces decode on a worker)."""
 
     def __init__(self, model_name: str, options: DecodeOptions = DecodeOptions(),
                  vad_options: VadOptions = VadOptions()) -> None:
         self.model_name = model_name
         self.options = options
         self.vad_options = vad_options
+        self._decode_lock = threading.Lock()
 
     @abstractmethod
     def _decode(self, samples: np.ndarray, options: DecodeOptions) -> list[Segment]:
@@ -159,7 +164,12 @@ class Transcriber(ABC):
         options = self.options if prompt is None else _replace(self.options, prompt=prompt)
         timeline = _Timeline(spans)
         texts, words = [], []
-        for seg in self._decode(speech, options):
+        if self.thread_safe:
+            segments = self._decode(speech, options)
+        else:
+            with self._decode_lock:
+                segments = self._decode(speech, options)
+        for seg in segments:
             # Whisper's own rule for "this segment is silence", applied identically to both engines.
             if seg.no_speech_prob > options.no_speech_threshold and seg.avg_logprob < options.log_prob_threshold:
                 continue

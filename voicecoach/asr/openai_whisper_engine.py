@@ -15,6 +15,9 @@ class OpenAIWhisperTranscriber(Transcriber):
     """Whisper on PyTorch (CPU). A CTranslate2 model is converted once into a cached checkpoint."""
 
     engine = "openai-whisper"
+    # openai-whisper installs key/value-cache hooks on the shared model for each decode, so two
+    # decodes at once would read each other's caches.
+    thread_safe = False
 
     def __init__(self, model: ModelRef, options: DecodeOptions = DecodeOptions(), progress=None) -> None:
         super().__init__(model.name, options)
