@@ -239,7 +239,12 @@ def _cmd_demo(args) -> int:
     from .tts import make_tts
     from .view import make_view
 
-    options = _practice_options(args)
+    from dataclasses import replace
+
+    # Kept under a minute even where a speaker plays every word: a short introduction, a brisker
+    # interviewer, and tips on screen rather than spoken.
+    options = replace(_practice_options(args), speak_tips=False, echo_guard_s=0.0,  # no microphone, no echo
+                      intro_text="This is a demo interview with three questions. The candidate's answers are recordings.")
     bank = {q.id: q for q in load_questions()}
     missing = [qid for qid, _ in DEMO_SCRIPT if qid not in bank]
     if missing:
@@ -250,7 +255,7 @@ def _cmd_demo(args) -> int:
     if not player.is_available():
         _progress("(no audio output device: the interviewer's words are shown, not played)")
         player = NullPlayer()
-    interviewer = make_tts(rate_wpm=175)
+    interviewer = make_tts(rate_wpm=200)
     candidate_voice = make_tts(voice="en-us", rate_wpm=165)
     _progress("preparing the candidate's answers ...")
     turns = [[render_turn(candidate_voice, t) for t in ts] for _, ts in DEMO_SCRIPT]

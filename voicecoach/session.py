@@ -50,6 +50,10 @@ class PracticeOptions:
     max_prompts: int = 3
     """Long-silence prompts before a question is recorded as not answered."""
     intro: bool = True
+    intro_text: str | None = None
+    """Replaces the standard spoken introduction."""
+    speak_tips: bool = True
+    """Speak the top tip after each verdict and in the summary (the demo keeps them on screen only)."""
 
 
 class SessionObserver:
@@ -152,7 +156,7 @@ class PracticeSession:
         try:
             self._chunks = self.mic.chunks()
             if self.options.intro:
-                self._speak(INTRO.format(n=n))
+                self._speak(self.options.intro_text or INTRO.format(n=n))
             for i, q in enumerate(self.questions):
                 try:
                     self._ask(i, q)
@@ -307,7 +311,7 @@ class PracticeSession:
             # sooner; the tip follows.
             started = self._speak(ev.verdict)
             qrec["timings"]["end_detected_to_feedback_s"] = round(started - end_detected, 3)
-            if ev.tips:
+            if ev.tips and self.options.speak_tips:
                 self._speak(f"Tip: {ev.tips[0]}")
         else:
             qrec["timings"]["end_detected_to_feedback_s"] = round(time.monotonic() - end_detected, 3)
@@ -316,7 +320,7 @@ class PracticeSession:
         summary = summarize(self.record)
         self.record["summary"] = summary
         self._emit("on_summary", summary)
-        self._speak(summary["spoken"])
+        self._speak(summary["spoken"] if self.options.speak_tips else summary["spoken_short"])
         self._emit("on_state", "done")
 
 
@@ -339,11 +343,12 @@ def summarize(record: dict) -> dict:
     top_tip = tips.most_common(1)[0][0] if tips else None
     spoken = (f"That's the end of the interview. You answered {len(answered)} of {len(qs)} questions, and "
               f"{len(suited)} suited the round they were asked in.")
+    spoken_short = spoken
     if top_tip:
         spoken += f" The most useful thing to work on: {top_tip}"
     return {"questions": len(qs), "answered": len(answered),
             "skipped": sum(q["status"] == "skipped" for q in qs),
             "suited_round": len(suited), "average_scores": avg, "flags": dict(flags),
-            "top_tip": top_tip, "spoken": spoken,
+            "top_tip": top_tip, "spoken": spoken, "spoken_short": spoken_short,
             "verdicts": [{"index": q["index"], "round": q["round"], "status": q["status"],
                           "suits": q["evaluation"]["suits"] if q["evaluation"] else None} for q in qs]}
