@@ -28,7 +28,7 @@ def test_ogg_and_odd_rates_round_trip(tmp_path):
     assert clip.duration_s == pytest.approx(0.5, abs=0.02)
     assert clip.rms() == pytest.approx(0.5 / np.sqrt(2), rel=0.1)
     # 8 kHz up-sampling keeps the length
-    AudioClip(np.zeros(8000, np.float32), 8000).to(16000).samples.shape == (16000,)
+    assert AudioClip(np.zeros(8000, np.float32), 8000).to(16000).samples.shape == (16000,)
 
 
 def test_missing_file():

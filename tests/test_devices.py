@@ -1,7 +1,6 @@
 """Playback and capture through real PortAudio devices on a private PulseAudio server."""
 
 import json
-import os
 import subprocess
 import sys
 

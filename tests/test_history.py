@@ -76,10 +76,10 @@ def test_demo_is_saved_and_forget_removes_rows_and_audio(tmp_path, home):
     assert sorted(p.name for p in (home / "audio" / "session-1").iterdir()) == ["q1.ogg", "q2.ogg", "q3.ogg"]
     assert not (home / "audio" / "session-2").exists()
     show = run_cli("show", "1")
-    assert show.returncode == 0 and "[!what is the salary range" in show.stdout.lower().replace("[!W", "[!w")
+    assert show.returncode == 0 and "[!what is the salary range" in show.stdout.lower()  # a flag, bracketed
     assert "attempts at this question" in run_cli("show", "2").stdout
 
-    transcript = sessions[0]["id"] and Store(home).session(1)["answers"][1]["transcript"]
+    transcript = Store(home).session(1)["answers"][1]["transcript"]
     distinctive = transcript.split()[3] + " " + transcript.split()[4]
     assert run_cli("forget", "1").returncode == 0
     remaining = json.loads(run_cli("history", "--json").stdout)

@@ -3,7 +3,6 @@
 import json
 import shutil
 import tomllib
-from pathlib import Path
 
 import pytest
 
