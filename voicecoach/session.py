@@ -256,7 +256,7 @@ class PracticeSession:
                         self._emit("on_state", "listening")
                         self._emit("on_partial", self._bg.partial_text())
                     elif isinstance(ev, AnswerEnded):
-                        qrec["timings"]["last_speech_at_s"] = round(ev.last_speech_s, 3)
+                        qrec["timings"]["last_speech_into_listening_s"] = round(ev.last_speech_s, 3)
                         self._finalize(qrec, q, ev.reason, answer_utts)
                         return
         finally:
@@ -303,18 +303,22 @@ class PracticeSession:
         qrec.update({"status": "answered", "transcript": text,
                      "words": [{"word": w, "start_s": round(s, 3), "end_s": round(e, 3)} for w, s, e in wt],
                      "evaluation": ev.to_dict(), "delivery": ev.delivery.to_dict() if ev.delivery else None})
-        audio = np.concatenate([u.clip.samples for u in utterances]) if utterances else None
-        self._persist(qrec, audio)  # the answer is safe before any feedback is given
+        self._persist(qrec)  # the answer is safe before any feedback is given
         self._emit("on_evaluation", qrec["index"], qrec)
+        audio = np.concatenate([u.clip.samples for u in utterances]) if utterances else None
         if self.options.feedback == "spoken":
             # The short verdict is synthesized and played first, so the candidate hears feedback
             # sooner; the tip follows.
             started = self._speak(ev.verdict)
             qrec["timings"]["end_detected_to_feedback_s"] = round(started - end_detected, 3)
+            # Encoding the answer's audio takes a few tenths of a second for a long answer, so it is
+            # attached once the verdict has been spoken rather than before it.
+            self._persist(qrec, audio)
             if ev.tips and self.options.speak_tips:
                 self._speak(f"Tip: {ev.tips[0]}")
         else:
             qrec["timings"]["end_detected_to_feedback_s"] = round(time.monotonic() - end_detected, 3)
+            self._persist(qrec, audio)
 
     def _finish(self) -> None:
         summary = summarize(self.record)
