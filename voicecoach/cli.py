@@ -218,7 +218,9 @@ def _cmd_practice(args) -> int:
     if not player.is_available():
         raise NoAudioDevice("no speaker (audio output device) found")
     tts = make_tts(voice=args.voice, rate_wpm=args.rate)
-    transcriber = make_transcriber(args.engine, args.model, progress=_progress)
+    from .asr import LIVE_OPTIONS
+
+    transcriber = make_transcriber(args.engine, args.model, LIVE_OPTIONS, progress=_progress)
     settings = {"mode": "practice", "round": args.round, "role": args.role, "questions": len(questions),
                 "seed": args.seed, "feedback": args.feedback, "end_silence_s": args.end_silence,
                 "max_answer_s": args.max_answer, "engine": args.engine}
@@ -260,7 +262,9 @@ def _cmd_demo(args) -> int:
     _progress("preparing the candidate's answers ...")
     turns = [[render_turn(candidate_voice, t) for t in ts] for _, ts in DEMO_SCRIPT]
     mic = ScriptedMicrophone(realtime=args.realtime)
-    transcriber = make_transcriber(args.engine, args.model, progress=_progress)
+    from .asr import LIVE_OPTIONS
+
+    transcriber = make_transcriber(args.engine, args.model, LIVE_OPTIONS, progress=_progress)
     settings = {"mode": "demo", "questions": len(questions), "feedback": args.feedback, "engine": args.engine,
                 "end_silence_s": args.end_silence, "max_answer_s": args.max_answer}
     from .store import open_store

@@ -22,6 +22,7 @@ from ..vad import SileroVad, SpeechSpan, VadOptions, speech_spans
 
 __all__ = [
     "ENGINES",
+    "LIVE_OPTIONS",
     "DecodeOptions",
     "Segment",
     "Transcriber",
@@ -81,6 +82,16 @@ class DecodeOptions:
     compression_ratio_threshold: float = 2.4
     prompt: str | None = None
     """Text to prime the decoder with (names, jargon, a command vocabulary)."""
+    max_tokens_per_s: float | None = None
+    """Cap on generated tokens per second of speech (plus 16). Speech rarely needs 5 a second; the
+    cap stops a decoding loop early instead of letting the temperature fallback re-run it for
+    seconds (seen in the live session on a short final piece: 5.3 s)."""
+
+    def max_new_tokens(self, speech_s: float) -> int | None:
+        """The token cap for ``speech_s`` seconds of speech, or None for no cap."""
+        if self.max_tokens_per_s is None:
+            return None
+        return int(self.max_tokens_per_s * speech_s) + 16
 
 
 @dataclass(frozen=True)
@@ -112,6 +123,10 @@ class _Timeline:
                 return float(min(span.start_s + (t - off), span.end_s))
         return float(self.spans[0].start_s if self.spans else t)
 
+
+LIVE_OPTIONS = DecodeOptions(temperatures=(0.0, 0.4, 0.8), max_tokens_per_s=8.0)
+"""For the practice session, where a piece must be decoded before the candidate finishes: a shorter
+temperature fallback and a token cap bound the worst case."""
 
 _SPACES = re.compile(r"\s+")
 
@@ -169,6 +184,7 @@ class Transcriber(ABC):
         else:
             with self._decode_lock:
                 segments = self._decode(speech, options)
+
         for seg in segments:
             # Whisper's own rule for "this segment is silence", applied identically to both engines.
             if seg.no_speech_prob > options.no_speech_threshold and seg.avg_logprob < options.log_prob_threshold:

@@ -50,6 +50,7 @@ class FasterWhisperTranscriber(Transcriber):
             initial_prompt=options.prompt,
             word_timestamps=True,
             vad_filter=False,
+            max_new_tokens=options.max_new_tokens(len(samples) / 16000),
         )
         return [
             Segment(s.text, tuple(Word(w.word, w.start, w.end) for w in (s.words or ())),

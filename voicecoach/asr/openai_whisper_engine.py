@@ -52,6 +52,8 @@ class OpenAIWhisperTranscriber(Transcriber):
         self._model.eval()
 
     def _decode(self, samples: np.ndarray, options: DecodeOptions) -> list[Segment]:
+        cap = options.max_new_tokens(len(samples) / 16000)
+        extra = {"sample_len": cap} if cap else {}
         result = self._model.transcribe(
             samples.astype(np.float32),
             language="en",
@@ -66,6 +68,7 @@ class OpenAIWhisperTranscriber(Transcriber):
             word_timestamps=True,
             fp16=False,
             verbose=None,
+            **extra,
         )
         return [
             Segment(s["text"], tuple(Word(w["word"], w["start"], w["end"]) for w in s.get("words", ())),
