@@ -8,9 +8,8 @@ Bugs seen in pyttsx3 2.99's espeak driver, and what this module does about each:
 * ``save_to_file`` leaves the file name set, so a later ``say()`` writes to that old file instead of
   speaking; ``say()`` itself shells out to ``aplay``. We never call ``say()``: audio is rendered to
   a temporary file, read into memory and played through sounddevice (``voicecoach.snd``).
-* ``runAndWait`` can return before espeak-ng has finished the utterance (its loop ends when the
-  command queue is empty); the file is then written during the next call, with the wrong text. We
-  wait for ``espeak_Synchronize`` before reading the file.
+* ``runAndWait`` can return before espeak-ng has finished the first, longer utterance of a process
+  (its loop ends when the command queue is empty), leaving no file; we retry once (see below).
 * The driver prints "Audio saved to ..." on stdout, which would corrupt ``--json`` output; that print
   is redirected away.
 * espeak-ng can be initialised once per process, so one engine is shared behind a lock.
@@ -101,18 +100,22 @@ class Pyttsx3TTS(TextToSpeech):
                 engine.setProperty("rate", self.rate_wpm)
                 if self.voice_id:
                     engine.setProperty("voice", self.voice_id)
-                with contextlib.redirect_stdout(io.StringIO()):
-                    engine.save_to_file(text, str(path))
-                    engine.runAndWait()
-                    # runAndWait can return before espeak-ng has delivered the end of the utterance
-                    # (seen here on the first, longer utterance of a process): the driver ends its
-                    # loop as soon as the command queue is empty, and the file is then written later,
-                    # during the *next* call, which is how queued text ends up in the wrong file.
-                    # espeak_Synchronize blocks until synthesis has finished.
-                    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
-                    if driver is not None and getattr(driver, "_speaking", False):
-                        from pyttsx3.drivers import _espeak
+                driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+                # runAndWait can return before espeak-ng has finished the first, longer utterance of a
+                # process (seen here): no file is written. The same request made again completes, so
+                # it is retried (same text, voice and rate, so even a late buffer is the right audio).
+                # espeak_Synchronize() also completes it, but after it espeak-ng ignored later rate
+                # changes (seen in CI), so it is only the last resort.
+                for _attempt in range(3):
+                    with contextlib.redirect_stdout(io.StringIO()):
+                        engine.save_to_file(text, str(path))
+                        engine.runAndWait()
+                    if path.is_file():
+                        break
+                if not path.is_file() and getattr(driver, "_speaking", False):
+                    from pyttsx3.drivers import _espeak
 
+                    with contextlib.redirect_stdout(io.StringIO()):
                         _espeak.Synchronize()
                 # The driver never clears its target file; a later say() would overwrite ours.
                 if driver is not None and hasattr(driver, "_save_file"):
