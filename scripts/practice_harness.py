@@ -81,7 +81,11 @@ class Candidate:
         self.answers = [render_turn(voice, a) if a else None for a in answers]
         self.answer_texts = [_strip_pauses(a) if a else None for a in answers]
         self.asr = make_transcriber("faster-whisper")
-        self.listener = Listener(SileroVad(), ListenOptions(segment_silence_s=1.0, prompt_after_s=1e9))
+        # 1.5 s of silence before the candidate treats the interviewer as finished: in a CPU-loaded CI
+        # run a playback gap split a question, the candidate spoke while voicecoach was still
+        # talking, and voicecoach (rightly) ignored it.
+        self.listener = Listener(SileroVad(), ListenOptions(segment_silence_s=1.5, long_segment_s=1e9,
+                                                            prompt_after_s=1e9))
         self.mic = SounddeviceMicrophone()
         self.player = SounddevicePlayer()
         self.heard: list[tuple[float, str]] = []
