@@ -13,6 +13,7 @@ from voicecoach.rules.questions import load_questions, select_questions
 from voicecoach.rules.rubric import load_rubric
 
 LABELLED = tomllib.loads((ROOT / "tests" / "data" / "labelled_answers.toml").read_text())["answer"]
+ANSWERS = tomllib.loads((ROOT / "tests" / "data" / "answers.toml").read_text())["answer"]
 
 
 def found(ev, sid):
@@ -27,72 +28,163 @@ FILLER = " I enjoy my work and I try to do it well every single day, whatever th
 
 
 @pytest.mark.parametrize("sid, text", [
-    ("values_culture", "Your values of transparency match what I believe in."),
-    ("team_chemistry", "i always help my teammates and we collaborate closely"),
-    ("transferable_skills", "My communication skills came from five years in customer service."),
-    ("motivation_commitment", "I want to grow with this company for the long term."),
-    ("asks_about_culture", "how would you describe the culture in the team"),
-    ("tools_methods", "We used Python and SQL with a CI pipeline."),
-    ("candidate_actions", "I rewrote the importer and I profiled the slow queries."),
-    ("measured_results", "error rates fell by forty percent"),
-    ("measured_results", "we cut it from 3 days to 4 hours"),
-    ("measured_results", "it took twelve minutes instead of two hours"),
-    ("star_structure", "in my last role the goal was to speed up billing so i rewrote it and as a result it ran faster"),
-    ("tradeoffs", "we chose a queue rather than kafka because it was cheaper"),
+    ("values_culture", "When I gave a patient the wrong leaflet I owned up to the ward sister straight away, because "
+                       "I'd rather people trust me than think I'm perfect."),
+    ("team_chemistry", "When two of the lads fell out over the weekend rota I sat them down together and we worked "
+                       "out a swap that suited both of them."),
+    ("transferable_skills", "A dad came in shouting about his son's detention, so I took him somewhere quiet, let "
+                            "him talk, and explained what had happened until he calmed down."),
+    ("motivation_commitment", "I've shopped in your stores since I was a kid and I'd like to build my career here "
+                              "for the long haul."),
+    ("asks_about_culture", "How do people here usually settle it when they disagree about a plan?"),
+    ("methods", "I audited the falls risk assessments against the notes, checking the lying and standing blood "
+                "pressures for every patient over sixty-five."),
+    ("own_actions", "So I pulled the incident reports for six months and mapped them by time of night."),
+    ("results", "Falls went from twelve a month to two."),
+    ("results", "um so we basically halved the waiting time"),
+    ("results", "eleven of the fourteen apprentices passed first time"),
+    ("results", "complaints dropped by eighteen percent over the summer"),
+    ("results", "we had a third fewer returns after that"),
+    ("context_story", "The night shift kept missing the six o'clock trunk to Leeds, and my job was to find out why."),
+    ("reasoning", "I went with a re-audit rather than more training, because the errors were in the paperwork, "
+                  "not in what people knew."),
 ])
-def test_each_signal_is_found(sid, text):
-    assert found(evaluate(text + FILLER, "hr"), sid)
+def test_each_signal_is_found_in_plain_words(sid, text):
+    ev = evaluate(text.rstrip(".?") + ("?" if text.endswith("?") else ".") + FILLER, "hr")
+    assert found(ev, sid), {s.id: round(s.strength, 2) for s in ev.signals}
+    quote = next(s for s in ev.signals if s.id == sid).evidence[0]
+    assert quote.text in text and 0 < quote.strength <= 1
 
 
 @pytest.mark.parametrize("sid, text", [
-    ("values_culture", "I wrote the importer."),
-    ("measured_results", "I worked on the importer for a while and it went well."),
-    ("asks_about_culture", "The culture at my last company was good."),
-    ("candidate_actions", "The team shipped the feature."),
-    ("star_structure", "I like solving problems."),
+    ("transferable_skills", "I'm a great communicator, a real team player and I always give a hundred and ten percent."),
+    ("team_chemistry", "I'm a team player and I get on with everyone."),
+    ("values_culture", "honestly I just need something closer to home"),
+    ("own_actions", "Everyone I met on the open day was lovely."),
+    ("results", "I need the audit finished by Friday."),
+    ("results", "I always give a hundred and ten percent."),
+    ("results", "I have worked in kitchens for twelve years."),
+    ("asks_about_culture", "What's the salary range for this role?"),
 ])
-def test_signal_absent(sid, text):
+def test_claims_fillers_and_look_alikes_are_not_evidence(sid, text):
     assert not found(evaluate(text + FILLER, "hr"), sid)
 
 
 @pytest.mark.parametrize("text", [
     "what is the salary for this role",
-    "i'd like to discuss the bonus",
-    "how soon could i get promoted",
-    "I would expect the title of senior engineer",
-    "can you tell me about the compensation package",
-    "I need at least 90,000 to move",
-    "when can I expect a pay rise",
+    "Is the base negotiable at all? I'm on forty two at the moment.",
+    "What grade would I come in at, and could it be the senior level?",
+    "How does the commission work here, is it capped?",
+    "When's the annual review, and is there usually a raise?",
+    "I'd need a sign-on payment to make up the bonus I'd lose by leaving.",
+    "Is there a route up within the year? I wouldn't want to stay a junior.",
+    "I won't ask about salary, but I couldn't move for less than what I'm on now.",
+    "The offer would need to reflect the fact that I'm already running a team.",
+    "um so like how soon could i move up to shift manager here",
+    "I'd want the title to be head of operations, not manager.",
 ])
 def test_package_negotiation_fires(text):
     assert flagged(evaluate(text + FILLER, "hr"))
 
 
 @pytest.mark.parametrize("text", [
-    "I was promoted to senior analyst last year.",
-    "my title is analytics lead",
-    "I built the bonus calculation in our payroll engine.",
-    "I ran the spring promotion campaign for our store.",
-    "I always pay attention to new colleagues.",
-    "I need to explain the benefits of each option to the client.",
-    "On salary I'm happy to leave that with my recruiter.",
-    "I wanted a promotion at my last job, which is why I left.",
+    "I'm not here to negotiate salary today.",
+    "Money isn't what drives me, I just love the job.",
+    "I'll leave the package side with Sarah at Hays.",
+    "I was promoted to band six in 2020.",
+    "My title at the moment is team lead.",
+    "I redesigned the sales bonus scheme so reps were paid on margin, not revenue.",
+    "I fixed a payroll bug that had calculated forty-three people's overtime wrong.",
+    "I kept the project within its budget of two million pounds.",
+    "How do you support people's learning and development here?",
+    "the hourly rate in his care budget was below the minimum wage once you added holiday pay",
 ])
 def test_package_words_that_are_not_negotiation(text):
     assert not flagged(evaluate(text + FILLER, "hr"))
 
 
+STRONG_HR = ("When I started on the ward, an older nurse took me under her wing and I've tried to do the same for the "
+             "new starters since. Last winter two of them were struggling on nights, so I swapped onto their shifts "
+             "for a month and we went through the handovers together. I want to stay somewhere that looks after "
+             "people like that, and from what I've heard from friends who work here, that's how you do things.")
+
+
+def test_refusing_to_negotiate_keeps_a_strong_hr_answer():
+    ev = evaluate("I'm not here to negotiate salary today. " + STRONG_HR, "hr", question="Why do you want to work here?")
+    assert not flagged(ev) and ev.suits == "hr"
+
+
 def test_negotiating_in_hr_round_does_not_suit_hr():
-    text = ("I love your culture and your values, and I work well in a team where we help each other and "
-            "communicate openly. I want to grow with this company. What is the salary, and is there a bonus?")
-    ev = evaluate(text, "hr")
+    ev = evaluate(STRONG_HR + " So what band would I start on, and how soon could I move up a grade?", "hr")
     assert ev.scores["hr"] < 50 and ev.suits in ("neither", "hiring_manager")
     assert "recruiter" in ev.tips[0]
     flag = next(f for f in ev.flags if f.id == "negotiates_package")
-    assert flag.evidence.text in text and "salary" in flag.evidence.text
+    assert flag.evidence.text in ev.transcript and "band" in flag.evidence.text
 
 
-def test_labelled_set_accuracy():
+def test_a_disagreement_story_suits_hr_without_naming_values():
+    text = ("Last summer two of my supervisors fell out over who covered Saturdays. It was spilling onto the shop floor. "
+            "I got them both into the office, asked each to say what felt unfair, and then asked what a fair fix would "
+            "look like. They came up with a swap system themselves, and three months later they were covering for each "
+            "other without asking me.")
+    ev = evaluate(text, "hr", question="How do you deal with disagreements in your team?")
+    assert ev.suits in ("hr", "both")
+    assert found(ev, "team_chemistry")
+
+
+def test_cliches_and_running_down_an_employer_suit_neither():
+    cliches = ("I'm a hard worker, a great communicator and a real team player. I always give a hundred and ten "
+               "percent and I think outside the box. I'm passionate about excellence and I hit the ground running.")
+    assert evaluate(cliches, "hr").suits == "neither"
+    bad = ("Honestly my last manager was useless and the directors were clowns who had no idea what they were doing. "
+           "I want somewhere that actually respects people, because I get on with everyone.")
+    ev = evaluate(bad, "hr")
+    assert ev.suits == "neither" and any(f.id == "badmouths_employer" for f in ev.flags)
+
+
+def test_an_answer_strong_for_both_rounds():
+    text = ("On my last site we kept failing the fire door inspections, so I pulled every snag report from the last "
+            "year and found most failures were the same three hinge faults. I sat down with the joinery subcontractor, "
+            "walked the doors with him, and we changed the fitting sequence. We went from fourteen failed doors to one "
+            "at the next inspection. What I liked most was how the lads took it on themselves, and that's the kind of "
+            "team I want to be part of here, where people sort problems out together.")
+    assert evaluate(text, "hr", question="Tell me about a problem you solved.").suits == "both"
+
+
+def test_the_result_at_the_end_of_a_story_is_the_evidence():
+    text = ("Our month-end took nine days. I mapped every step with the two accounts assistants. I moved the accruals "
+            "onto goods received and set up a standard payroll journal template. Month-end now closes in five days.")
+    ev = evaluate(text, "hiring_manager")
+    results = next(s for s in ev.signals if s.id == "results")
+    assert results.evidence[0].text == "Month-end now closes in five days" or "nine days" not in results.evidence[0].text
+    assert results.evidence == tuple(sorted(results.evidence, key=lambda q: -q.strength))
+
+
+def _answers(split):
+    return [a for a in ANSWERS if a["split"] == split]
+
+
+def test_labelled_corpus_is_independent_and_split():
+    assert len(ANSWERS) >= 300
+    assert len({a["profession"] for a in ANSWERS}) >= 15
+    assert {a["register"] for a in ANSWERS} >= {"polished", "plain", "whisper", "short"}
+    assert {a["split"] for a in ANSWERS} >= {"train", "dev"}
+    assert len({a["id"] for a in ANSWERS}) == len(ANSWERS)
+
+
+def test_dev_accuracy_and_package_flag():
+    """A floor, not the headline figure (scripts/bench_evaluate.py prints that): a change that breaks the
+    evaluator's judgement on answers it was not fitted on fails here."""
+    dev = _answers("dev")
+    verdicts = [evaluate(a["text"], a["round"], question=a["question"]) for a in dev]
+    right = sum(ev.suits == a["suits"] for ev, a in zip(verdicts, dev))
+    flags = [(flagged(ev), a["negotiates"]) for ev, a in zip(verdicts, dev)]
+    assert right / len(dev) >= 0.85, right
+    assert sum(1 for got, want in flags if got != want) <= 1
+
+
+def test_regression_set_accuracy():
+    """The 44 answers written with the first rubric stay a regression set."""
     suits_ok = sum(evaluate(a["text"], a["round"]).suits == a["suits"] for a in LABELLED)
     flag_ok = sum(flagged(evaluate(a["text"], a["round"])) == a["negotiates"] for a in LABELLED)
     assert len(LABELLED) >= 40
@@ -116,7 +208,7 @@ def test_tips_point_at_what_is_missing():
     ev = evaluate("I rewrote our deploy scripts in Python and moved them to a CI pipeline so releases were "
                   "automatic and nobody had to run them by hand on Fridays any more, which the team liked.",
                   "hiring_manager")
-    assert not found(ev, "measured_results")
+    assert not found(ev, "results")
     assert any("number" in t for t in ev.tips)
 
 
@@ -169,7 +261,7 @@ def test_broken_toml_and_bad_regex_are_named(tmp_path):
     with pytest.raises(BadDataFile, match="generic.toml: not valid TOML"):
         load_questions(p / "questions")
     hr = p / "rubric" / "hr.toml"
-    hr.write_text(hr.read_text().replace('patterns = [\n', 'patterns = [\n  "(unclosed",\n', 1))
+    hr.write_text(hr.read_text().replace('detector = "question"', 'detector = "question"\npatterns = ["(unclosed"]', 1))
     with pytest.raises(BadDataFile, match=r"hr.toml: signal #5 \(asks_about_culture\): pattern"):
         load_rubric(p / "rubric")
 
@@ -179,11 +271,11 @@ def test_cli_reports_a_bad_rubric_without_traceback(tmp_path):
 
     p = _copy_prompts(tmp_path)
     hm = p / "rubric" / "hiring_manager.toml"
-    hm.write_text(hm.read_text().replace("weight = 25", "weight = -3", 1))
+    hm.write_text(hm.read_text().replace('detector = "actions"', 'detector = "verbs"', 1))
     r = run_cli("evaluate", "--round", "hr", "--text", "hello", env=dict(os.environ, VOICECOACH_PROMPTS=str(p)))
     assert r.returncode == 2
     assert "Traceback" not in r.stderr
-    assert "hiring_manager.toml: signal #1 (tools_methods): 'weight' must be positive" in r.stderr
+    assert "hiring_manager.toml: signal #2 (own_actions): 'detector' must be one of" in r.stderr
 
 
 def test_cli_evaluate_json():

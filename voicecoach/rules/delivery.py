@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
-from .rubric import DeliveryNorms
+from ..prompts import TableReader, read_toml
+from .text import compile_any
 
-__all__ = ["Delivery", "measure_delivery"]
+__all__ = ["Delivery", "DeliveryNorms", "measure_delivery", "load_delivery"]
+
+
+@dataclass(frozen=True)
+class DeliveryNorms:
+    """Pace, fillers, pauses and length norms."""
+
+    min_wpm: float
+    max_wpm: float
+    tip_slow: str
+    tip_fast: str
+    filler_regex: re.Pattern
+    max_fillers_per_minute: float
+    filler_tip: str
+    long_pause_s: float
+    max_long_pauses: int
+    pause_tip: str
+    min_duration_s: float
+    max_duration_s: float
+    tip_short: str
+    tip_long: str
+
 
 
 @dataclass(frozen=True)
@@ -35,6 +59,13 @@ class Delivery:
             "long_pauses": [{"after": w, "pause_s": round(p, 2)} for w, p in self.long_pauses],
             "notes": list(self.notes),
         }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Delivery":
+        """Read the JSON form."""
+        return cls(float(d["duration_s"]), int(d["word_count"]), float(d["words_per_minute"]), int(d["filler_count"]),
+                   float(d["fillers_per_minute"]), tuple((p["after"], float(p["pause_s"])) for p in d["long_pauses"]),
+                   tuple(d.get("notes", ())))
 
 
 def measure_delivery(text: str, words: list[tuple[str, float, float]], norms: DeliveryNorms) -> Delivery | None:
@@ -70,3 +101,25 @@ def measure_delivery(text: str, words: list[tuple[str, float, float]], norms: De
     if len(pauses) > norms.max_long_pauses:
         notes.append(norms.pause_tip)
     return Delivery(duration, n, wpm, fillers, fillers / minutes, pauses, tuple(notes))
+
+
+def load_delivery(path: Path) -> DeliveryNorms:
+    """Read and check ``delivery.toml``."""
+    data = read_toml(path)
+    t = {k: TableReader(path, f"[{k}]", data.get(k) if isinstance(data.get(k), dict) else {})
+         for k in ("pace", "fillers", "pauses", "length")}
+    for k, r in t.items():
+        if k not in data:
+            r.fail("section is missing")
+    f = t["fillers"]
+    filler = compile_any(f.strings("words", []) + f.strings("phrases", []))
+    if filler is None:
+        f.fail("needs 'words' or 'phrases'")
+    return DeliveryNorms(
+        t["pace"].get("min_words_per_minute", float), t["pace"].get("max_words_per_minute", float),
+        t["pace"].get("tip_slow", str), t["pace"].get("tip_fast", str),
+        filler, f.get("max_per_minute", float), f.get("tip", str),
+        t["pauses"].get("long_pause_s", float), t["pauses"].get("max_long_pauses", int), t["pauses"].get("tip", str),
+        t["length"].get("min_duration_s", float), t["length"].get("max_duration_s", float),
+        t["length"].get("tip_short", str), t["length"].get("tip_long", str),
+    )

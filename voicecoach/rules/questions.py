@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+import tomllib
+
 from ..errors import BadDataFile
-from .rubric import ROUNDS, prompts_dir
+from ..prompts import prompts_dir
+from .rubric import ROUNDS
 
 __all__ = ["Question", "COMPETENCIES", "load_questions", "select_questions"]
 

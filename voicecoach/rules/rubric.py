@@ -1,44 +1,54 @@
 """Loading and validating the rubric files under ``prompts/rubric/``.
 
 A coach edits these files; a mistake gets a message naming the file, the entry and the problem.
+
+* ``hr.toml``, ``hiring_manager.toml``: the signals of each round. A signal is defined by meaning: its
+  ``examples`` (sentences that carry it) and ``counter_examples`` (sentences that look alike but do
+  not), optionally helped by ``phrases`` and by a named ``detector`` of sentence structure
+  (``actions``, ``results``, ``question``).
+* ``flags.toml``: what an answer should not do, each with its ``kind`` of detector and what cancels it.
+* ``question_types.toml``: kinds of question and the signals each invites.
+* ``model.toml``: the decision, a small linear model per round over the signal strengths, fitted on
+  the train split by ``scripts/fit_rubric.py``.
+* ``delivery.toml``, ``verdicts.toml``: pace and filler norms; the verdict sentences.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from ..errors import BadDataFile
-from .text import compile_any
+from ..prompts import TableReader as _Reader
+from ..prompts import check_template, prompts_dir, read_toml
+from .delivery import DeliveryNorms, load_delivery
 
-__all__ = ["ROUNDS", "Signal", "RoundRubric", "FlagRule", "DeliveryNorms", "Rubric", "load_rubric", "prompts_dir"]
+__all__ = ["ROUNDS", "DETECTORS", "FLAG_KINDS", "Signal", "RoundRubric", "FlagRule", "QuestionType", "RoundModel",
+           "DeliveryNorms", "Rubric", "load_rubric", "default_rubric", "prompts_dir"]
 
 ROUNDS = ("hr", "hiring_manager")
-
-
-def prompts_dir() -> Path:
-    """``$VOICECOACH_PROMPTS`` or the project's ``prompts/`` folder."""
-    env = os.environ.get("VOICECOACH_PROMPTS")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "prompts"
+VERDICTS = ("too_short", "both", "suits", "neither", "other_round")
+DETECTORS = ("actions", "results", "question")
+"""Sentence-structure detectors a signal may add to its examples (``voicecoach.rules.language``/``numbers``)."""
+FLAG_KINDS = ("package", "meaning", "claims", "length", "phrases")
 
 
 @dataclass(frozen=True)
 class Signal:
-    """Something a good answer for a round contains."""
+    """Something a good answer for a round contains, defined by example sentences."""
 
     id: str
+    round: str
     label: str
-    weight: float
     tip: str
-    regex: re.Pattern | None
-    min_matches: int = 1
-    parts: dict[str, re.Pattern] = field(default_factory=dict)
-    """For structure signals: named parts, each with its own phrases."""
-    parts_needed: int = 0
+    probe: str
+    """A follow-up question that asks for this signal when the answer lacks it."""
+    examples: tuple[str, ...]
+    counter_examples: tuple[str, ...] = ()
+    phrases: re.Pattern | None = None
+    detector: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,7 +57,6 @@ class RoundRubric:
 
     round: str
     label: str
-    pass_score: int
     signals: tuple[Signal, ...]
 
 
@@ -57,35 +66,44 @@ class FlagRule:
 
     id: str
     label: str
+    kind: str
+    """``package`` (the package-negotiation detector), ``meaning`` (sentences like the examples),
+    ``claims`` (clichés without an example), ``length`` (too few words), ``phrases``."""
     rounds: tuple[str, ...]
-    penalty: int
     disqualifies: bool
     tip: str
+    examples: tuple[str, ...] = ()
+    counter_examples: tuple[str, ...] = ()
     regex: re.Pattern | None = None
     min_hits: int = 1
     min_words: int = 0
+    threshold: float = 0.5
+    """For ``meaning`` and ``claims``: how strong (0-1) the evidence must be."""
+    unless: tuple[str, ...] = ()
+    """Signal ids: the flag is not raised when any of them is found."""
+    needs: re.Pattern | None = None
+    """For ``meaning``: a sentence counts only when it also has one of these words (the meaning alone
+    cannot tell "my boss was useless" from "my boss was great")."""
     lists: dict[str, re.Pattern] = field(default_factory=dict)
-    """Extra named phrase lists (the package flag's terms, cues, work nouns...)."""
+    """The package detector's named phrase lists (terms, asks, refusals...)."""
 
 
 @dataclass(frozen=True)
-class DeliveryNorms:
-    """Pace, fillers, pauses and length norms."""
+class QuestionType:
+    """A kind of question, recognised from example questions, and the signals it invites."""
 
-    min_wpm: float
-    max_wpm: float
-    tip_slow: str
-    tip_fast: str
-    filler_regex: re.Pattern
-    max_fillers_per_minute: float
-    filler_tip: str
-    long_pause_s: float
-    max_long_pauses: int
-    pause_tip: str
-    min_duration_s: float
-    max_duration_s: float
-    tip_short: str
-    tip_long: str
+    id: str
+    examples: tuple[str, ...]
+    invites: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RoundModel:
+    """P(the answer suits the round) = logistic(bias + sum of weight x feature)."""
+
+    bias: float
+    weights: dict[str, float]
+    threshold: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -95,153 +113,149 @@ class Rubric:
     rounds: dict[str, RoundRubric]
     flags: dict[str, FlagRule]
     delivery: DeliveryNorms
+    verdicts: dict[str, str]
+    question_types: tuple[QuestionType, ...]
+    models: dict[str, RoundModel]
+    evidence_threshold: float = 0.5
+    """A sentence is quoted as evidence of a signal at this strength (0-1)."""
+    folder: Path | None = None
+
+    @property
+    def signals(self) -> tuple[Signal, ...]:
+        """Every signal of both rounds."""
+        return tuple(s for r in ROUNDS for s in self.rounds[r].signals)
 
 
-class _Reader:
-    """Typed access to a TOML table that reports problems with the file and entry named."""
-
-    def __init__(self, path: Path, where: str, table: dict) -> None:
-        self.path, self.where, self.table = path, where, table
-
-    def fail(self, problem: str):
-        raise BadDataFile(f"{self.path.name}: {self.where}: {problem}")
-
-    def get(self, key: str, kind, default=..., nonempty: bool = True):
-        if key not in self.table:
-            if default is ...:
-                self.fail(f"missing key '{key}'")
-            return default
-        value = self.table[key]
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-            self.fail(f"'{key}' must be {getattr(kind, '__name__', kind)}, not {type(value).__name__}")
-        if nonempty and isinstance(value, (str, list)) and not value:
-            self.fail(f"'{key}' is empty")
-        return value
-
-    def strings(self, key: str, default=...) -> list[str]:
-        values = self.get(key, list, default)
-        for i, v in enumerate(values):
-            if not isinstance(v, str) or not v.strip():
-                self.fail(f"'{key}' item {i + 1} must be a non-empty string")
-        return values
-
-    def regex(self, phrases_key: str = "phrases", patterns_key: str = "patterns", required: bool = True):
-        phrases = self.strings(phrases_key, [])
-        patterns = self.strings(patterns_key, [])
-        if required and not phrases and not patterns:
-            self.fail(f"needs '{phrases_key}' or '{patterns_key}'")
-        for p in patterns:
-            try:
-                re.compile(p)
-            except re.error as exc:
-                self.fail(f"pattern {p!r} is not a valid regular expression ({exc})")
-        return compile_any(phrases, patterns)
-
-
-def _read_toml(path: Path) -> dict:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BadDataFile(f"rubric file {path} is missing") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise BadDataFile(f"{path.name}: not valid TOML ({exc})") from None
-    except UnicodeDecodeError:
-        raise BadDataFile(f"{path.name}: not UTF-8 text") from None
+_read_toml = read_toml
+_SIGNAL_KEYS = {"id", "label", "tip", "probe", "examples", "counter_examples", "phrases", "patterns", "detector"}
 
 
 def _load_round(path: Path) -> RoundRubric:
     data = _read_toml(path)
     top = _Reader(path, "top level", data)
+    top.unknown({"round", "label", "signal"})
     rnd = top.get("round", str)
     if rnd not in ROUNDS:
         top.fail(f"round {rnd!r} must be one of {', '.join(ROUNDS)}")
     signals, seen = [], set()
-    raw_signals = top.get("signal", list)
-    for i, raw in enumerate(raw_signals, 1):
+    for i, raw in enumerate(top.get("signal", list), 1):
         r = _Reader(path, f"signal #{i}", raw if isinstance(raw, dict) else {})
+        if not isinstance(raw, dict):
+            r.fail("must be a table")
         sid = r.get("id", str)
         r.where = f"signal #{i} ({sid})"
+        r.unknown(_SIGNAL_KEYS)
         if sid in seen:
             r.fail("duplicate id")
         seen.add(sid)
-        weight = r.get("weight", float)
-        if weight <= 0:
-            r.fail("'weight' must be positive")
-        parts = {}
-        if "parts" in raw:
-            pr = _Reader(path, f"signal #{i} ({sid}) parts", r.get("parts", dict))
-            parts = {name: compile_any(pr.strings(name)) for name in pr.table}
-        regex = r.regex(required=not parts)
-        parts_needed = r.get("parts_needed", int, len(parts))
-        if parts and not 1 <= parts_needed <= len(parts):
-            r.fail(f"'parts_needed' must be between 1 and {len(parts)}")
-        signals.append(Signal(sid, r.get("label", str), weight, r.get("tip", str), regex,
-                              r.get("min_matches", int, 1), parts, parts_needed))
-    pass_score = top.get("pass_score", int)
-    if not 0 < pass_score <= 100:
-        top.fail("'pass_score' must be between 1 and 100")
-    return RoundRubric(rnd, top.get("label", str), pass_score, tuple(signals))
+        examples = r.strings("examples")
+        if len(examples) < 5:
+            r.fail("needs at least 5 'examples' (sentences that carry the signal)")
+        detector = r.get("detector", str, None)
+        if detector is not None and detector not in DETECTORS:
+            r.fail(f"'detector' must be one of {', '.join(DETECTORS)}")
+        signals.append(Signal(sid, rnd, r.get("label", str), r.get("tip", str), r.get("probe", str),
+                              tuple(examples), tuple(r.strings("counter_examples", [])), r.regex(), detector))
+    return RoundRubric(rnd, top.get("label", str), tuple(signals))
 
 
-_FLAG_LISTS = ("work_nouns", "work_modifiers", "cues", "deflections", "past_markers", "other_senses")
+_PACKAGE_LISTS = ("terms", "progression", "asks", "conditions", "refusals", "past", "work")
+_FLAG_KEYS = {"label", "kind", "rounds", "disqualifies", "tip", "examples", "counter_examples", "phrases", "patterns",
+              "min_hits", "min_words", "threshold", "unless", "needs", "needs_patterns", *(f"{k}" for k in _PACKAGE_LISTS),
+              *(f"{k}_patterns" for k in _PACKAGE_LISTS)}
 
 
-def _load_flags(path: Path) -> dict[str, FlagRule]:
+def _load_flags(path: Path, signal_ids: set[str]) -> dict[str, FlagRule]:
     data = _read_toml(path)
     flags = {}
     for fid, raw in data.items():
         r = _Reader(path, f"flag [{fid}]", raw if isinstance(raw, dict) else {})
         if not isinstance(raw, dict):
             r.fail("must be a table")
+        r.unknown(_FLAG_KEYS)
+        kind = r.get("kind", str)
+        if kind not in FLAG_KINDS:
+            r.fail(f"'kind' must be one of {', '.join(FLAG_KINDS)}")
         rounds = tuple(r.strings("rounds"))
         for rnd in rounds:
             if rnd not in ROUNDS:
                 r.fail(f"round {rnd!r} must be one of {', '.join(ROUNDS)}")
-        lists = {k: compile_any(r.strings(k)) for k in _FLAG_LISTS if k in raw}
-        if "terms" in raw:
-            lists["terms"] = r.regex("terms", "term_patterns")
-        has_matcher = "phrases" in raw or "patterns" in raw
-        if fid == "negotiates_package":
-            for k in ("terms", "cues", "work_nouns"):
-                if k not in lists:
-                    r.fail(f"missing key '{k}'")
-        flags[fid] = FlagRule(
-            fid, r.get("label", str), rounds, r.get("penalty", int), r.get("disqualifies", bool), r.get("tip", str),
-            r.regex(required=False) if has_matcher else None, r.get("min_hits", int, 1), r.get("min_words", int, 0),
-            lists,
-        )
-    for needed in ("negotiates_package", "too_short"):
-        if needed not in flags:
-            raise BadDataFile(f"{path.name}: flag [{needed}] is missing")
+        unless = tuple(r.strings("unless", []))
+        for sid in unless:
+            if sid not in signal_ids:
+                r.fail(f"'unless' names {sid!r}, which is not a signal in hr.toml or hiring_manager.toml")
+        lists = {}
+        if kind == "package":
+            for k in _PACKAGE_LISTS:
+                rx = r.regex(k, f"{k}_patterns", required=k in ("terms", "asks"))
+                if rx is not None:
+                    lists[k] = rx
+        threshold = r.get("threshold", float, 0.5)
+        if not 0 < threshold < 1:
+            r.fail("'threshold' must be between 0 and 1")
+        min_hits, min_words = r.get("min_hits", int, 1), r.get("min_words", int, 0)
+        if min_hits < 1:
+            r.fail("'min_hits' must be at least 1 (0 would raise the flag on every answer)")
+        if kind == "length" and min_words < 1:
+            r.fail("'min_words' must be at least 1")
+        examples = tuple(r.strings("examples", []))
+        if kind == "meaning" and len(examples) < 5:
+            r.fail("a 'meaning' flag needs at least 5 'examples'")
+        regex = r.regex(required=kind == "phrases")
+        flags[fid] = FlagRule(fid, r.get("label", str), kind, rounds, r.get("disqualifies", bool), r.get("tip", str),
+                              examples, tuple(r.strings("counter_examples", [])), regex, min_hits, min_words,
+                              threshold, unless, needs=r.regex("needs", "needs_patterns"), lists=lists)
+    if not any(f.kind == "length" for f in flags.values()):
+        raise BadDataFile(f"{path.name}: needs a flag of kind \"length\" (answers too short to judge)")
     return flags
 
 
-def _load_delivery(path: Path) -> DeliveryNorms:
+def _load_question_types(path: Path, signal_ids: set[str]) -> tuple[QuestionType, ...]:
     data = _read_toml(path)
-    t = {k: _Reader(path, f"[{k}]", data.get(k) if isinstance(data.get(k), dict) else {})
-         for k in ("pace", "fillers", "pauses", "length")}
-    for k, r in t.items():
-        if k not in data:
-            r.fail("section is missing")
-    f = t["fillers"]
-    words = f.strings("words", [])
-    filler = compile_any(words + f.strings("phrases", []))
-    if filler is None:
-        f.fail("needs 'words' or 'phrases'")
-    return DeliveryNorms(
-        t["pace"].get("min_words_per_minute", float), t["pace"].get("max_words_per_minute", float),
-        t["pace"].get("tip_slow", str), t["pace"].get("tip_fast", str),
-        filler, f.get("max_per_minute", float), f.get("tip", str),
-        t["pauses"].get("long_pause_s", float), t["pauses"].get("max_long_pauses", int), t["pauses"].get("tip", str),
-        t["length"].get("min_duration_s", float), t["length"].get("max_duration_s", float),
-        t["length"].get("tip_short", str), t["length"].get("tip_long", str),
-    )
+    out = []
+    for i, raw in enumerate(_Reader(path, "top level", data).get("type", list), 1):
+        r = _Reader(path, f"type #{i}", raw if isinstance(raw, dict) else {})
+        tid = r.get("id", str)
+        r.where = f"type #{i} ({tid})"
+        r.unknown({"id", "examples", "invites"})
+        invites = tuple(r.strings("invites"))
+        for sid in invites:
+            if sid not in signal_ids:
+                r.fail(f"'invites' names {sid!r}, which is not a signal")
+        out.append(QuestionType(tid, tuple(r.strings("examples")), invites))
+    return tuple(out)
+
+
+def _load_models(path: Path) -> tuple[dict[str, RoundModel], float]:
+    if not path.is_file():
+        return {rnd: RoundModel(0.0, {}) for rnd in ROUNDS}, 0.5
+    data = _read_toml(path)
+    out = {}
+    for rnd in ROUNDS:
+        r = _Reader(path, f"[{rnd}]", data.get(rnd) if isinstance(data.get(rnd), dict) else {})
+        weights = r.get("weights", dict)
+        for k, v in weights.items():
+            if not isinstance(v, (int, float)) or isinstance(v, bool):
+                r.fail(f"weight '{k}' must be a number")
+        out[rnd] = RoundModel(r.get("bias", float), {k: float(v) for k, v in weights.items()},
+                              r.get("threshold", float, 0.5))
+    ev = _Reader(path, "top level", data).get("evidence_threshold", float, 0.5)
+    return out, ev
+
+
+def _load_verdicts(path: Path) -> dict[str, str]:
+    data = _read_toml(path)
+    for key in data:
+        if key not in VERDICTS:
+            raise BadDataFile(f"{path.name}: unknown verdict '{key}' (known: {', '.join(VERDICTS)})")
+    missing = [k for k in VERDICTS if k not in data]
+    if missing:
+        raise BadDataFile(f"{path.name}: missing key '{missing[0]}'")
+    return {k: check_template(f"{path.name}: {k}", data[k], {"here", "other"}) for k in VERDICTS}
 
 
 def load_rubric(directory: str | Path | None = None) -> Rubric:
-    """Load ``hr.toml``, ``hiring_manager.toml``, ``flags.toml`` and ``delivery.toml``.
+    """Load every rubric file.
 
     Raises:
         BadDataFile: a file is missing or malformed; the message names the file, entry and problem.
@@ -253,7 +267,11 @@ def load_rubric(directory: str | Path | None = None) -> Rubric:
         if rr.round != rnd:
             raise BadDataFile(f"{rnd}.toml: top level: 'round' is {rr.round!r} but the file is for {rnd!r}")
         rounds[rnd] = rr
-    return Rubric(rounds, _load_flags(d / "flags.toml"), _load_delivery(d / "delivery.toml"))
+    ids = {s.id for r in rounds.values() for s in r.signals}
+    models, evidence_threshold = _load_models(d / "model.toml")
+    return Rubric(rounds, _load_flags(d / "flags.toml", ids), load_delivery(d / "delivery.toml"),
+                  _load_verdicts(d / "verdicts.toml"), _load_question_types(d / "question_types.toml", ids),
+                  models, evidence_threshold, d)
 
 
 @lru_cache(maxsize=4)

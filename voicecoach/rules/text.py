@@ -34,6 +34,11 @@ class Span:
         """JSON form."""
         return {"text": self.text, "start": self.start, "end": self.end}
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "Span":
+        """Read the JSON form."""
+        return cls(int(d["start"]), int(d["end"]), d["text"])
+
 
 def phrase_regex(phrase: str) -> str:
     """A regex for one rubric phrase: words in order, any gap between them, ``word*`` for endings."""
@@ -97,3 +102,60 @@ def clause_around(text: str, start: int, end: int, max_words: int = 14) -> Span:
     s, e = _trim(text, left, right)
     s, e = min(s, start), max(e, end)
     return Span(s, e, text[s:e])
+
+
+_SENTENCE_END = re.compile(r"[.?!]+[\"')\]]*(?=\s|$)|;(?=\s)|\s[-–—]\s")
+_UNIT_BREAK = re.compile(
+    r"\b(?:so|and then|then|but|because|cause|which|after that|anyway|and|whereas|although|though|while|"
+    r"until|once|otherwise|plus|also|yeah|okay|um so|and um|and also)\b", re.IGNORECASE)
+
+
+def _words(s: str) -> int:
+    return len(s.split())
+
+
+def units(text: str, target_words: int = 24, min_words: int = 5) -> list[Span]:
+    """The transcript cut into sentence-sized units (offsets into ``text``) for judging meaning.
+
+    Sentences are cut at end punctuation; a long or unpunctuated stretch (Whisper's style) is cut
+    further where a new clause starts ("so", "and then", "but", "because"...), keeping each piece at
+    least ``min_words`` long; pieces too short to mean anything join the next one.
+    """
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in [*_SENTENCE_END.finditer(text), None]:
+        end = m.start() if m else len(text)
+        nxt = m.end() if m else len(text)
+        s, e = _trim(text, pos, end)
+        pos = nxt
+        if e <= s:
+            continue
+        if _words(text[s:e]) <= target_words:
+            spans.append((s, e))
+            continue
+        cut = s
+        for b in _UNIT_BREAK.finditer(text, s, e):
+            if _words(text[cut:b.start()]) >= min_words + 1 and _words(text[b.start():e]) >= min_words:
+                spans.append((cut, b.start()))
+                cut = b.start()
+        spans.append((cut, e))
+    merged: list[tuple[int, int]] = []
+    carry = None
+    for s, e in spans:
+        if carry is not None:
+            s, carry = carry, None
+        if _words(text[s:e]) < min_words - 1 and (s, e) != spans[-1]:
+            carry = s
+            continue
+        merged.append((s, e))
+    if carry is not None:
+        if merged:
+            merged[-1] = (merged[-1][0], spans[-1][1])
+        else:
+            merged.append((carry, spans[-1][1]))
+    out = []
+    for s, e in merged:
+        s, e = _trim(text, s, e)
+        if e > s:
+            out.append(Span(s, e, text[s:e]))
+    return out
