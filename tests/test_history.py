@@ -12,14 +12,18 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, run_cli
+from voicecoach.records import Answer, SessionRecord
 from voicecoach.rules.evaluate import evaluate
-from voicecoach.store import MIGRATIONS, Store
+from voicecoach.store import MIGRATIONS, Store, now_iso
 
 
 def _qrec(index, qid, round_, text, transcript):
-    ev = evaluate(transcript, round_, question=text).to_dict()
-    return {"index": index, "id": qid, "round": round_, "role": "generic", "text": text, "status": "answered",
-            "transcript": transcript, "words": [], "evaluation": ev, "delivery": None, "commands": [], "timings": {}}
+    ev = evaluate(transcript, round_, question=text)
+    return Answer(index, qid, round_, "generic", text, "answered", transcript, evaluation=ev)
+
+
+def _start(store, settings=None):
+    return store.start_session(SessionRecord(now_iso(), "practice", settings=settings or {}))
 
 
 HR_TEXT = ("I care about honest feedback and respect in a team, and your values of transparency are why I applied. "
@@ -29,7 +33,7 @@ WEAK_TEXT = "I am a hard worker and I like people, and I would like to work here
 
 def test_migrations_from_empty_and_from_previous_version(tmp_path):
     fresh = Store(tmp_path / "fresh")
-    assert fresh.version == len(MIGRATIONS) == 2
+    assert fresh.version == len(MIGRATIONS) == 3
     # A database made by the previous release (migration 1 only), with a row in the old schema.
     old = Store(tmp_path / "old", migrations=MIGRATIONS[:1])
     assert old.version == 1
@@ -40,26 +44,26 @@ def test_migrations_from_empty_and_from_previous_version(tmp_path):
                    "'2026-01-01T10:01:00+00:00')", (HR_TEXT, ev))
     old.close()
     upgraded = Store(tmp_path / "old")
-    assert upgraded.version == 2
+    assert upgraded.version == 3
     s = upgraded.session(1)
-    assert s["answers"][0]["transcript"] == HR_TEXT and s["answers"][0]["words"] == []
-    assert s["average_scores"]["hr"] == evaluate(HR_TEXT, "hr").scores["hr"]
+    assert s.answers[0].transcript == HR_TEXT and s.answers[0].words == () and s.answers[0].parts == ()
+    assert s.summary.average_scores["hr"] == evaluate(HR_TEXT, "hr").scores["hr"]
 
 
 def test_interrupted_sessions_are_marked_when_the_store_opens(tmp_path):
     store = Store(tmp_path)
-    sid = store.start_session("practice", {"round": "hr"})
+    sid = _start(store, {"round": "hr"})
     store.db.execute("UPDATE sessions SET pid = 999999999 WHERE id = ?", (sid,))  # a process that is gone
     store.close()
-    assert Store(tmp_path).session(sid)["status"] == "interrupted"
+    assert Store(tmp_path).session(sid).status == "interrupted"
 
 
 def test_weakest_questions_use_the_latest_answer_for_its_round(tmp_path):
     store = Store(tmp_path)
-    s1 = store.start_session("practice", {})
+    s1 = _start(store)
     store.save_answer(s1, _qrec(1, "gen-hr-why-us", "hr", "Why us?", WEAK_TEXT))
     store.save_answer(s1, _qrec(2, "gen-hr-values", "hr", "Values?", HR_TEXT))
-    s2 = store.start_session("practice", {})
+    s2 = _start(store)
     store.save_answer(s2, _qrec(1, "gen-hr-values", "hr", "Values?", WEAK_TEXT + " " + WEAK_TEXT))
     store.save_answer(s2, _qrec(2, "gen-hr-why-us", "hr", "Why us?", HR_TEXT))
     assert store.weakest_questions(1) == ["gen-hr-values"]
@@ -72,14 +76,14 @@ def test_demo_is_saved_and_forget_removes_rows_and_audio(tmp_path, home):
     assert r.returncode == 0, r.stderr
     sessions = json.loads(run_cli("history", "--json").stdout)
     assert [s["status"] for s in sessions] == ["completed", "completed"]
-    assert all(s["answered"] == 3 for s in sessions)
+    assert all(s["summary"]["answered"] == 3 for s in sessions)
     assert sorted(p.name for p in (home / "audio" / "session-1").iterdir()) == ["q1.ogg", "q2.ogg", "q3.ogg"]
     assert not (home / "audio" / "session-2").exists()
     show = run_cli("show", "1")
     assert show.returncode == 0 and "[!what is the salary range" in show.stdout.lower()  # a flag, bracketed
     assert "attempts at this question" in run_cli("show", "2").stdout
 
-    transcript = Store(home).session(1)["answers"][1]["transcript"]
+    transcript = Store(home).session(1).answers[1].transcript
     distinctive = transcript.split()[3] + " " + transcript.split()[4]
     assert run_cli("forget", "1").returncode == 0
     remaining = json.loads(run_cli("history", "--json").stdout)
@@ -115,18 +119,23 @@ def test_sigkill_between_answers_keeps_completed_answers(tmp_path, home):
     assert answered >= 1
     sessions = json.loads(run_cli("history", "--json").stdout)
     assert sessions[0]["status"] == "interrupted"
-    assert sessions[0]["answered"] >= 1
-    assert Store(home).session(1)["answers"][0]["transcript"]
+    assert sessions[0]["summary"]["answered"] >= 1
+    assert Store(home).session(1).answers[0].transcript
 
 
 def test_export_formats(tmp_path, home):
     store = Store(home)
-    sid = store.start_session("practice", {"round": "hr"})
+    sid = _start(store, {"round": "hr"})
     store.save_answer(sid, _qrec(1, "gen-hr-why-us", "hr", "Why us?", HR_TEXT))
     store.save_answer(sid, _qrec(2, "gen-hr-values", "hr", "Values?", WEAK_TEXT))
     store.end_session(sid, "completed")
     data = json.loads(run_cli("export", "--format", "json").stdout)
     assert data[0]["answers"][0]["transcript"] == HR_TEXT
+    import jsonschema
+
+    schema = json.loads((ROOT / "docs" / "session.schema.json").read_text())
+    for session in data:
+        jsonschema.validate(session, schema)
     import csv
     import io
 
@@ -153,13 +162,14 @@ def test_report_in_headless_chromium(tmp_path, home, chromium):
     store = Store(home)
     nasty = "I fixed it. <script>alert('x')</script> & my team's values of <b>respect</b> matter to me."
     for n, text in enumerate((WEAK_TEXT, HR_TEXT + " " + nasty)):
-        sid = store.start_session("practice", {"round": "hr"})
+        sid = _start(store, {"round": "hr"})
         q = _qrec(1, "gen-hr-why-us", "hr", "Why us?", text)
-        store.save_answer(sid, q, audio=np.sin(np.arange(16000) / 8).astype(np.float32) * 0.1)
-        store.save_answer(sid, dict(_qrec(2, "gen-hr-values", "hr", "Values?", HR_TEXT),
-                                    delivery={"words_per_minute": 130 + 10 * n, "fillers_per_minute": 2.0 - n,
-                                              "filler_count": 1, "long_pauses": [], "duration_s": 40, "word_count": 90,
-                                              "notes": []}))
+        wav = store.write_audio(sid, 1, np.sin(np.arange(16000) / 8).astype(np.float32) * 0.1)
+        store.save_answer(sid, q.with_(audio_path=str(wav)))
+        store.compress_audio(sid, 1, wav)
+        words = [(f"w{i}", i * 60 / (130 + 10 * n), i * 60 / (130 + 10 * n) + 0.2) for i in range(90)]
+        ev = evaluate(HR_TEXT, "hr", question="Values?", words=words)
+        store.save_answer(sid, _qrec(2, "gen-hr-values", "hr", "Values?", HR_TEXT).with_(evaluation=ev))
         store.end_session(sid, "completed")
     out = tmp_path / "report.html"
     r = run_cli("report", "--all", "--out", str(out))
@@ -198,7 +208,7 @@ def test_retry_weak_needs_history(home, tmp_path):
     r = run_cli("practice", "--retry-weak", env=env)
     assert r.returncode == 1 and "no answered questions to retry" in r.stderr
     store = Store(home)
-    sid = store.start_session("practice", {})
+    sid = _start(store)
     store.save_answer(sid, _qrec(1, "gen-hr-why-us", "hr", "Why us?", WEAK_TEXT))
     r = run_cli("practice", "--retry-weak", env=env)
     assert r.returncode == 4  # got past question selection; stopped only for want of a microphone

@@ -12,11 +12,13 @@ import pytest
 from conftest import ROOT, run_cli
 from voicecoach.demo import DEMO_SCRIPT, ScriptedCandidate, ScriptedMicrophone, render_turn
 from voicecoach.errors import AudioDeviceFailed
+from voicecoach.interview.loop import Engines, Interview, InterviewOptions
+from voicecoach.interview.recorder import Recorder
 from voicecoach.rules.evaluate import evaluate
 from voicecoach.rules.questions import load_questions
-from voicecoach.session import PracticeOptions, PracticeSession
 from voicecoach.snd import NullPlayer
-from voicecoach.wer import word_error_rate
+from voicecoach.vad import SileroVad
+from support.wer import word_error_rate
 
 HR_ANSWER = ("I care about honest feedback and respect in a team, and your values of transparency are why I "
              "applied. In my last job I mentored two colleagues and organised our team retrospectives.")
@@ -34,12 +36,24 @@ def voice():
     return make_tts(voice="en-us", rate_wpm=165)
 
 
+class Session:
+    """A scripted interview whose run() returns the session's JSON, as --json-out writes it."""
+
+    def __init__(self, interview):
+        self.interview = interview
+
+    def run(self):
+        return self.interview.run().to_json()
+
+
 def scripted_session(tmp_path, bank, transcribers, tts, voice, ids, turns, mic=None, **opts):
     mic = mic or ScriptedMicrophone(max_silence_s=60)
     rendered = [[render_turn(voice, t) for t in ts] for ts in turns]
-    return PracticeSession([bank[i] for i in ids], tts, NullPlayer(), mic, transcribers["faster-whisper"],
-                           PracticeOptions(intro=False, **opts), [ScriptedCandidate(mic, rendered)],
-                           json_out=tmp_path / "s.json")
+    engines = Engines(tts, NullPlayer(), mic, transcribers["faster-whisper"], SileroVad())
+    recorder = Recorder("practice", {}, json_out=tmp_path / "s.json")
+    opts.setdefault("follow_ups", 0)
+    return Session(Interview([bank[i] for i in ids], engines, recorder, InterviewOptions(intro="none", **opts),
+                             [ScriptedCandidate(mic, rendered)]))
 
 
 def test_done_command_ends_the_answer_and_command_words_inside_answers_do_not_fire(
@@ -48,7 +62,7 @@ def test_done_command_ends_the_answer_and_command_words_inside_answers_do_not_fi
     s = scripted_session(tmp_path, bank, transcribers, tts, voice, ["swe-hm-debugging"],
                          [[answer + " <pause 1> That's my answer. <pause 0.5> This part comes after the answer."]])
     rec = s.run()
-    q = rec["questions"][0]
+    q = rec["answers"][0]
     assert q["status"] == "answered"
     assert [c["command"] for c in q["commands"]] == ["done"]
     assert q["timings"]["answer_end_reason"] == "done"
@@ -62,17 +76,17 @@ def test_skip_never_ends_the_interview_and_stop_keeps_answers(tmp_path, bank, tr
                          [["Skip."], [HR_ANSWER], ["End the interview."], ["never reached"]])
     rec = s.run()
     assert rec["status"] == "stopped"
-    assert [q["status"] for q in rec["questions"]] == ["skipped", "answered", "stopped"]
+    assert [q["status"] for q in rec["answers"]] == ["skipped", "answered", "stopped"]
     assert [c["command"] for c in rec["commands"]] == ["skip", "stop"]
     saved = json.loads((tmp_path / "s.json").read_text())
-    assert saved["questions"][1]["transcript"] and saved["summary"]["answered"] == 1
+    assert saved["answers"][1]["transcript"] and saved["summary"]["answered"] == 1
 
 
 def test_pause_and_resume(tmp_path, bank, transcribers, tts, voice):
     s = scripted_session(tmp_path, bank, transcribers, tts, voice, ["gen-hr-why-us"],
                          [["Pause.", "Resume.", HR_ANSWER]])
     rec = s.run()
-    q = rec["questions"][0]
+    q = rec["answers"][0]
     assert [c["command"] for c in q["commands"]] == ["pause", "resume"]
     assert q["status"] == "answered" and q["evaluation"]["suits"] in ("hr", "both")
 
@@ -83,7 +97,7 @@ def test_silence_gets_prompts_then_moves_on(tmp_path, bank, transcribers, tts, v
     s = scripted_session(tmp_path, bank, transcribers, tts, voice, ["gen-hr-why-us"], [[]],
                          listen=ListenOptions(prompt_after_s=2.0), max_prompts=2)
     rec = s.run()
-    assert rec["questions"][0]["status"] == "no_answer" and rec["status"] == "completed"
+    assert rec["answers"][0]["status"] == "no_answer" and rec["status"] == "completed"
 
 
 class FailingMic(ScriptedMicrophone):
@@ -112,7 +126,7 @@ def test_failure_mid_answer_keeps_earlier_answers(tmp_path, bank, transcribers, 
         s.run()
     saved = json.loads((tmp_path / "s.json").read_text())
     assert saved["status"] == status
-    assert saved["questions"][0]["status"] == "answered" and saved["questions"][0]["transcript"]
+    assert saved["answers"][0]["status"] == "answered" and saved["answers"][0]["transcript"]
 
 
 def test_demo_end_to_end(tmp_path):
@@ -122,15 +136,18 @@ def test_demo_end_to_end(tmp_path):
     took = time.monotonic() - t
     assert r.returncode == 0, r.stderr
     rec = json.loads(out.read_text())
+    import jsonschema
+
+    jsonschema.validate(rec, json.loads((ROOT / "docs" / "session.schema.json").read_text()))
     assert rec["status"] == "completed" and rec["summary"]["answered"] == 3
     assert [c["command"] for c in rec["commands"]] == ["repeat"]
-    for q, (qid, turns) in zip(rec["questions"], DEMO_SCRIPT):
+    for q, (qid, turns) in zip(rec["answers"], DEMO_SCRIPT):
         said = turns[-1].replace("<pause 1.8>", " ")
-        assert q["id"] == qid
+        assert q["question_id"] == qid
         assert word_error_rate(said, q["transcript"]) <= 0.2, q["transcript"]
         assert q["evaluation"]["suits"] == evaluate(said, q["round"]).suits
         assert q["delivery"]["words_per_minute"] > 100
-    flags = [f["id"] for f in rec["questions"][2]["evaluation"]["flags"]]
+    flags = [f["id"] for f in rec["answers"][2]["evaluation"]["flags"]]
     assert "negotiates_package" in flags
     assert "Summary" in r.stdout and "Question 3/3" in r.stdout
     print(f"demo took {took:.1f} s")
@@ -142,7 +159,7 @@ def test_ctrl_c_keeps_answers(tmp_path):
                          cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        if out.exists() and any(q["status"] == "answered" for q in json.loads(out.read_text())["questions"]):
+        if out.exists() and any(q["status"] == "answered" for q in json.loads(out.read_text())["answers"]):
             break
         time.sleep(0.2)
     p.send_signal(signal.SIGINT)
@@ -151,7 +168,7 @@ def test_ctrl_c_keeps_answers(tmp_path):
     assert "interrupted; 1 answer(s) kept (session 1 in `voicecoach history` and " in err
     assert str(out) in err and "Traceback" not in err
     rec = json.loads(out.read_text())
-    assert rec["status"] == "interrupted" and rec["questions"][0]["transcript"]
+    assert rec["status"] == "interrupted" and rec["answers"][0]["transcript"]
 
 
 def test_practice_without_a_microphone_points_to_the_demo(tmp_path):

@@ -9,7 +9,7 @@ import sys
 
 from conftest import ROOT
 from voicecoach.rules.evaluate import evaluate
-from voicecoach.wer import word_error_rate
+from support.wer import word_error_rate
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from practice_harness import run_once  # noqa: E402
@@ -21,7 +21,7 @@ def test_practice_through_pulseaudio(tmp_path):
     assert s is not None, r["stdout"]
     assert r["returncode"] == 0, r["stdout"]
     assert s["status"] == "completed"
-    q1, q2, q3 = s["questions"]
+    q1, q2, q3 = s["answers"]
     # Commands obeyed: the question was repeated, then answered; "skip" skipped without ending.
     assert [c["command"] for c in q1["commands"]] == ["repeat"]
     assert q1["status"] == "answered"

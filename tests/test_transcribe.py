@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from voicecoach.audio import AudioClip, load_audio
-from voicecoach.wer import word_error_rate
+from support.wer import word_error_rate
 
 ENGINES = ("faster-whisper", "openai-whisper")
 

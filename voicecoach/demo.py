@@ -15,8 +15,8 @@ from collections.abc import Iterator
 import numpy as np
 
 from .audio import WHISPER_RATE_HZ, AudioClip
+from .interview.events import PromptSpoken
 from .mic import Microphone
-from .session import SessionObserver
 from .tts import TextToSpeech
 
 __all__ = ["DEMO_SCRIPT", "ScriptedMicrophone", "ScriptedCandidate"]
@@ -75,6 +75,7 @@ class ScriptedMicrophone(Microphone):
             if self.realtime:
                 next_at += CHUNK / WHISPER_RATE_HZ
                 time.sleep(max(0.0, next_at - time.monotonic()))
+                self.captured_at = next_at
             if len(self._current):
                 chunk, self._current = self._current[:CHUNK], self._current[CHUNK:]
                 silent = 0
@@ -99,13 +100,15 @@ def render_turn(tts: TextToSpeech, text: str) -> np.ndarray:
     return np.concatenate([lead, *parts])
 
 
-class ScriptedCandidate(SessionObserver):
-    """Answers each question from the script once the interviewer has asked it."""
+class ScriptedCandidate:
+    """Answers each question from the script once the interviewer has asked it (an observer)."""
 
     def __init__(self, mic: ScriptedMicrophone, turns_by_question: list[list[AudioClip | np.ndarray]]) -> None:
         self.mic = mic
         self.turns = turns_by_question
 
-    def on_question_spoken(self, index, question) -> None:
-        turns = self.turns[index] if index < len(self.turns) else []
-        self.mic.queue_turns([t.samples if isinstance(t, AudioClip) else t for t in turns])
+    def notify(self, event) -> None:
+        """Queue the scripted turns when a question has been spoken."""
+        if isinstance(event, PromptSpoken) and event.kind == "question":
+            turns = self.turns[event.index] if event.index < len(self.turns) else []
+            self.mic.queue_turns([t.samples if isinstance(t, AudioClip) else t for t in turns])

@@ -1,4 +1,8 @@
-"""Checks that every piece voicecoach needs is present, and says how to fix what is not."""
+"""Checks that every piece voicecoach needs is present, and says how to fix what is not.
+
+It never says "ready" while ``practice`` or ``history`` would fail: besides the speech engines,
+devices, model and transcription engines it loads the prompts files and opens the history.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import ctypes.util
 import importlib.util
 from dataclasses import dataclass
 
+from .engines import DEFAULT_ENGINE, ENGINES
 from .errors import VoicecoachError
 
 __all__ = ["Check", "run_checks"]
@@ -23,21 +28,30 @@ class Check:
     """A missing optional piece (e.g. a microphone on a server) does not fail the doctor."""
 
 
-def _espeak() -> Check:
-    lib = ctypes.util.find_library("espeak-ng")
-    if not lib:
-        return Check("espeak-ng", False, "libespeak-ng not found", "sudo apt-get install espeak-ng")
-    try:
-        from .tts import make_tts
+def _voices() -> list[Check]:
+    """Each speech backend: does it render a test phrase? espeak-ng is required only without the neural voice."""
+    from .tts import BACKENDS, make_tts
 
-        clip = make_tts().synthesize_clip("Ready.")
-    except VoicecoachError as exc:
-        return Check("espeak-ng", False, exc.message, exc.fix)
-    return Check("espeak-ng", True, f"{lib}; pyttsx3 renders speech ({clip.duration_s:.2f} s test phrase)")
+    checks: list[Check] = []
+    for b in BACKENDS:
+        label = "espeak-ng" if b.name == "espeak" else f"voice {b.name}"
+        required = b.name == "espeak" and not any(c.ok for c in checks)
+        if b.name == "espeak" and not ctypes.util.find_library("espeak-ng"):
+            checks.append(Check(label, False, "libespeak-ng not found", "sudo apt-get install espeak-ng", required))
+            continue
+        try:
+            tts = make_tts(backend=b.name)
+            clip = tts.synthesize_clip("Ready.")
+        except VoicecoachError as exc:
+            checks.append(Check(label, False, exc.message, exc.fix or b.install, required))
+            continue
+        checks.append(Check(label, True, f"{tts.name} voice {tts.voice!r} renders speech ({clip.duration_s:.2f} s test "
+                                         "phrase)", required=False))
+    return checks
 
 
 def _portaudio() -> list[Check]:
-    from .snd import import_sounddevice
+    from .devices import import_sounddevice
 
     try:
         sd = import_sounddevice()
@@ -65,14 +79,14 @@ def _model() -> Check:
     return Check("Whisper model", True, f"{ref.name} at {ref.path}")
 
 
-def _engines(progress) -> list[Check]:
+def _engines(progress, which: str) -> list[Check]:
     checks = []
-    for engine, module, fix in (
-        ("faster-whisper", "faster_whisper", "pip install faster-whisper"),
-        ("openai-whisper", "whisper", "pip install torch==2.13.0 && pip install openai-whisper"),
-    ):
-        if importlib.util.find_spec(module) is None:
-            checks.append(Check(f"engine {engine}", False, "not installed", fix))
+    for engine, info in ENGINES.items():
+        if importlib.util.find_spec(info.package) is None:
+            checks.append(Check(f"engine {engine}", False, "not installed", info.install, engine == DEFAULT_ENGINE))
+            continue
+        if which not in ("all", engine):
+            checks.append(Check(f"engine {engine}", True, f"installed (not loaded: `voicecoach doctor --engine {engine}`)"))
             continue
         try:
             from .asr import make_transcriber
@@ -85,6 +99,34 @@ def _engines(progress) -> list[Check]:
     return checks
 
 
-def run_checks(progress=None) -> list[Check]:
-    """Run every check; never raises for a missing piece."""
-    return [_espeak(), *_portaudio(), _model(), *_engines(progress)]
+def _prompts() -> Check:
+    from .commands import load_commands
+    from .interview.script import load_script
+    from .prompts import prompts_dir
+    from .rules.questions import load_questions
+    from .rules.rubric import load_rubric
+
+    try:
+        load_rubric()
+        n = len(load_questions())
+        load_script()
+        load_commands()
+    except VoicecoachError as exc:
+        return Check("prompts", False, exc.message, exc.fix)
+    return Check("prompts", True, f"rubric, {n} questions, interviewer lines and commands in {prompts_dir()}")
+
+
+def _history() -> Check:
+    from .store import open_store
+
+    try:
+        store = open_store()
+        n = len(store.sessions())
+    except VoicecoachError as exc:
+        return Check("history", False, exc.message, exc.fix)
+    return Check("history", True, f"{n} session(s) in {store.path}")
+
+
+def run_checks(progress=None, engines: str = DEFAULT_ENGINE) -> list[Check]:
+    """Run every check; never raises for a missing piece. ``engines``: which to load (``all`` or a name)."""
+    return [*_voices(), *_portaudio(), _model(), *_engines(progress, engines), _prompts(), _history()]

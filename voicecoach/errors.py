@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "VoicecoachError",
+    "UsageError",
     "AudioError",
     "AudioFileNotFound",
     "UnreadableAudio",
@@ -20,6 +21,7 @@ __all__ = [
     "ModelNotFound",
     "EngineMissing",
     "BadDataFile",
+    "StorageError",
 ]
 
 
@@ -38,6 +40,13 @@ class VoicecoachError(Exception):
     def one_line(self) -> str:
         """The message and its fix as one line for the terminal."""
         return f"{self.message}. Fix: {self.fix}" if self.fix else self.message
+
+
+class UsageError(VoicecoachError):
+    """A command-line option or argument is wrong."""
+
+    exit_code = 1
+    fix = "see `voicecoach COMMAND --help`"
 
 
 class AudioError(VoicecoachError):
@@ -120,3 +129,11 @@ class BadDataFile(VoicecoachError):
 
     exit_code = 2
     fix = "edit the file as the message says, or restore it from the project's prompts/ folder"
+
+
+class StorageError(VoicecoachError):
+    """A file or the history database cannot be written or read (missing folder, permissions, full disk,
+    damage)."""
+
+    exit_code = 7
+    fix = "choose a writable location, or free some disk space"

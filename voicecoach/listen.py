@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .audio import WHISPER_RATE_HZ, AudioClip
-from .vad import SileroVad, VadStream
+from .vad import WINDOW_SAMPLES, Hysteresis, SileroVad, VadOptions, VadStream
 
 __all__ = ["ListenOptions", "Utterance", "Listener", "UtteranceEnded", "AnswerEnded", "LongSilence", "SpeechStarted"]
 
@@ -27,7 +27,7 @@ RATE = WHISPER_RATE_HZ
 
 @dataclass(frozen=True)
 class ListenOptions:
-    """Turn-taking thresholds."""
+    """Turn-taking thresholds (speech/silence itself is judged by ``vad``, shared with transcription)."""
 
     end_silence_s: float = 2.5
     """Silence that ends an answer."""
@@ -43,14 +43,19 @@ class ListenOptions:
     short_silence_s: float = 0.3
     max_segment_s: float = 20.0
     """A segment is closed at this length even without a pause."""
-    threshold: float = 0.5
-    """VAD probability for speech."""
-    neg_threshold: float = 0.35
-    """VAD probability below which a window counts as silence."""
-    min_speech_s: float = 0.2
-    """Bursts shorter than this are ignored (clicks, a cough)."""
-    pad_s: float = 0.2
-    """Audio kept before and after each utterance."""
+    vad: VadOptions = VadOptions()
+    """Speech probability thresholds, minimum speech and padding."""
+
+    def __post_init__(self) -> None:
+        from .errors import UsageError
+
+        if not self.end_silence_s > 0.3:
+            raise UsageError(f"the end silence must be over 0.3 s, not {self.end_silence_s:g}", "e.g. --end-silence 2.5")
+        if not self.max_answer_s > 5:
+            raise UsageError(f"the longest answer must be over 5 s, not {self.max_answer_s:g}", "e.g. --max-answer 180")
+        if not 0 < self.segment_silence_s < self.end_silence_s:
+            raise UsageError("the pause that closes a piece must be shorter than the end silence",
+                             f"use an end silence over {self.segment_silence_s:g} s")
 
 
 @dataclass(frozen=True)
@@ -110,14 +115,11 @@ class Listener:
     def reset(self) -> None:
         """Forget everything heard (after the interviewer spoke, or for the next question)."""
         self._stream: VadStream = self.vad.stream()
+        self._h = Hysteresis(self.options.vad)
         self._buf: list[np.ndarray] = []
         self._buf_start = 0            # sample index of self._buf[0][0]
         self._pos = 0                  # samples consumed
         self._scored = 0               # samples scored by the VAD
-        self._utt_start: int | None = None
-        self._speech_in_utt = 0
-        self._last_voice_end = 0
-        self._silence_since: int | None = None
         self._idle_since = 0           # for LongSilence prompts
         self._answer_start: int | None = None
         self._last_speech_end = 0
@@ -138,7 +140,7 @@ class Listener:
     @property
     def in_speech(self) -> bool:
         """True while an utterance is open."""
-        return self._utt_start is not None
+        return self._h.in_speech
 
     def _slice(self, start: int, end: int) -> np.ndarray:
         audio = np.concatenate(self._buf) if len(self._buf) > 1 else (self._buf[0] if self._buf else np.zeros(0, np.float32))
@@ -147,24 +149,29 @@ class Listener:
         return audio[a:b].copy()
 
     def _trim_buffer(self) -> None:
-        keep_from = (self._utt_start if self._utt_start is not None else self._pos) - int(self.options.pad_s * RATE) - RATE
+        keep_from = (self._h.start if self._h.in_speech else self._pos) - int(self.options.vad.pad_s * RATE) - RATE
         if keep_from > self._buf_start + 30 * RATE and self._buf:
             audio = np.concatenate(self._buf)
             drop = keep_from - self._buf_start
             self._buf = [audio[drop:]]
             self._buf_start = keep_from
 
-    def _close_utterance(self, end: int, events: list) -> None:
-        o = self.options
-        pad = int(o.pad_s * RATE)
-        start = max(0, self._utt_start - pad)
-        stop = min(self._pos, end + pad)
-        speech_s = self._speech_in_utt / RATE
-        self._utt_start = None
-        if speech_s >= o.min_speech_s:
+    def _close_utterance(self, end: int | None, events: list) -> None:
+        pad = int(self.options.vad.pad_s * RATE)
+        start, voice_end, speech_s = self._h.close()
+        end = voice_end if end is None else end
+        start, stop = max(0, start - pad), min(self._pos, end + pad)
+        if self._h.long_enough(speech_s):
             clip = AudioClip(self._slice(start, stop), RATE)
             events.append(UtteranceEnded(Utterance(clip, start / RATE, stop / RATE, speech_s)))
             self._last_speech_end = end
+
+    def flush(self) -> list:
+        """Close the utterance in progress (the device failed or the candidate interrupted); its events."""
+        events: list = []
+        if self._h.in_speech:
+            self._close_utterance(self._pos, events)
+        return events
 
     def feed(self, chunk: np.ndarray) -> list:
         """Add audio; returns the events it caused, in order."""
@@ -176,43 +183,33 @@ class Listener:
         self._buf.append(chunk)
         self._pos += len(chunk)
         self.level = float(np.sqrt(np.mean(chunk ** 2))) if len(chunk) else 0.0
-        probs = self._stream.feed(chunk)
-        window = 512
-        for p in probs:
-            w_start, w_end = self._scored, self._scored + window
-            self._scored = w_end
-            if p >= o.threshold:
-                if self._utt_start is None:
-                    self._utt_start = w_start
-                    self._speech_in_utt = 0
-                    events.append(SpeechStarted(w_start / RATE))
-                self._speech_in_utt += window
-                self._last_voice_end = w_end
-                self._silence_since = None
+        h = self._h
+        for p in self._stream.feed(chunk):
+            w_start = self._scored
+            w_end = self._scored = w_start + WINDOW_SAMPLES
+            if h.step(float(p), w_start):
+                events.append(SpeechStarted(w_start / RATE))
+            if p >= o.vad.threshold:
                 self._idle_since = w_end
-            elif p < o.neg_threshold:
-                if self._silence_since is None:
-                    self._silence_since = w_start
-            if self._utt_start is not None:
-                silent = (w_end - self._silence_since) if self._silence_since is not None else 0
-                length = w_end - self._utt_start
+            if h.in_speech:
+                length = w_end - h.start
                 too_long = length >= o.max_segment_s * RATE
                 needed = o.short_silence_s if length >= o.long_segment_s * RATE else o.segment_silence_s
-                if silent >= needed * RATE or too_long:
-                    self._close_utterance(self._last_voice_end if not too_long else w_end, events)
+                if h.silent_for(w_end) >= needed * RATE or too_long:
+                    self._close_utterance(w_end if too_long else None, events)
             if self.answer_started:
-                silent_since_answer = w_end - max(self._last_speech_end, self._last_voice_end)
-                if self._utt_start is None and silent_since_answer >= o.end_silence_s * RATE:
+                silent_since_answer = w_end - max(self._last_speech_end, h.last_voice_end)
+                if not h.in_speech and silent_since_answer >= o.end_silence_s * RATE:
                     self._ended = True
-                    events.append(AnswerEnded("silence", w_end / RATE, self._last_voice_end / RATE))
+                    events.append(AnswerEnded("silence", w_end / RATE, h.last_voice_end / RATE))
                     break
                 if w_end - self._answer_start >= o.max_answer_s * RATE:
-                    if self._utt_start is not None:
+                    if h.in_speech:
                         self._close_utterance(w_end, events)
                     self._ended = True
-                    events.append(AnswerEnded("max_length", w_end / RATE, self._last_voice_end / RATE))
+                    events.append(AnswerEnded("max_length", w_end / RATE, h.last_voice_end / RATE))
                     break
-            elif self._utt_start is None and w_end - self._idle_since >= o.prompt_after_s * RATE:
+            elif not h.in_speech and w_end - self._idle_since >= o.prompt_after_s * RATE:
                 events.append(LongSilence((w_end - self._idle_since) / RATE))
                 self._idle_since = w_end
         self._trim_buffer()

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import queue
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 
 import numpy as np
 
 from .audio import WHISPER_RATE_HZ, AudioClip
+from .devices import import_sounddevice, parse_device
 from .errors import AudioDeviceFailed, NoAudioDevice
-from .snd import import_sounddevice, parse_device
 
 __all__ = ["Microphone", "SounddeviceMicrophone"]
 
@@ -22,6 +23,11 @@ class Microphone(ABC):
     """Yields 16 kHz mono float32 chunks."""
 
     sample_rate_hz: int = WHISPER_RATE_HZ
+    realtime: bool = True
+    """True when audio arrives at the pace it is spoken (a real device)."""
+    captured_at: float | None = None
+    """``time.monotonic()`` when the end of the last chunk yielded was captured, for a microphone that
+    runs in real time (None for one that does not, like the demo's scripted microphone)."""
 
     @abstractmethod
     def is_available(self) -> bool:
@@ -77,11 +83,11 @@ class SounddeviceMicrophone(Microphone):
         if not self.is_available():
             raise NoAudioDevice("no microphone (audio input device) found" if self.device is None
                                 else f"no input device matches {self.device!r}")
-        q: queue.Queue[np.ndarray] = queue.Queue()
+        q: queue.Queue[tuple[np.ndarray, float]] = queue.Queue()
         self._q = q
 
         def callback(indata, frames, time_info, status):  # runs on PortAudio's thread
-            q.put(indata[:, 0].copy())
+            q.put((indata[:, 0].copy(), time.monotonic()))
 
         try:
             stream = self._sd.InputStream(samplerate=self.sample_rate_hz, channels=1, dtype="float32",
@@ -92,6 +98,7 @@ class SounddeviceMicrophone(Microphone):
         with stream:
             while True:
                 try:
-                    yield q.get(timeout=self.timeout_s)
+                    chunk, self.captured_at = q.get(timeout=self.timeout_s)
+                    yield chunk
                 except queue.Empty:
                     raise AudioDeviceFailed(f"the microphone stopped sending audio for {self.timeout_s:.0f} s") from None

@@ -13,7 +13,7 @@ import numpy as np
 
 from .errors import EngineMissing
 
-__all__ = ["VadOptions", "SpeechSpan", "SileroVad", "VadStream", "speech_spans"]
+__all__ = ["VadOptions", "Hysteresis", "SpeechSpan", "SileroVad", "VadStream", "speech_spans", "spans_from_probabilities"]
 
 RATE_HZ = 16000
 WINDOW_SAMPLES = 512
@@ -24,18 +24,77 @@ WINDOW_S = WINDOW_SAMPLES / RATE_HZ
 
 @dataclass(frozen=True)
 class VadOptions:
-    """How speech probabilities become spans."""
+    """How speech probabilities become speech and silence: the one set of thresholds, used both to
+    cut silence before decoding and for turn-taking in the interview."""
 
     threshold: float = 0.5
     """A window at or above this probability is speech."""
     neg_threshold: float = 0.35
     """Once in speech, only windows below this count towards silence."""
-    min_speech_s: float = 0.25
-    """Shorter bursts are dropped (clicks, breaths)."""
+    min_speech_s: float = 0.2
+    """Bursts with less speech than this are dropped (clicks, a cough)."""
     min_silence_s: float = 0.5
-    """Silence that splits two spans."""
+    """Silence that splits two spans when a whole clip is cut (turn-taking sets its own pauses)."""
     pad_s: float = 0.2
     """Kept either side of each span so word edges are not clipped."""
+
+    def __post_init__(self) -> None:
+        if not 0 < self.neg_threshold <= self.threshold < 1:
+            raise ValueError("VAD thresholds must satisfy 0 < neg_threshold <= threshold < 1")
+        if min(self.min_speech_s, self.min_silence_s, self.pad_s) < 0:
+            raise ValueError("VAD durations must not be negative")
+
+
+class Hysteresis:
+    """Speech/silence state over VAD window probabilities, fed one window at a time.
+
+    Speech starts at a window at or above ``threshold``; once in speech, a window below
+    ``neg_threshold`` starts a silence (a window in between neither starts nor ends one). The caller
+    decides how long a silence ends a span and calls ``close``.
+    """
+
+    def __init__(self, options: VadOptions = VadOptions()) -> None:
+        self.options = options
+        self.start: int | None = None
+        """Sample where the open span started (None outside speech)."""
+        self.silence_since: int | None = None
+        """Sample where the current silence started (None while voiced)."""
+        self.last_voice_end = 0
+        """Sample just after the last voiced window."""
+        self.speech_samples = 0
+        """Voiced samples in the open span."""
+
+    @property
+    def in_speech(self) -> bool:
+        """True while a span is open."""
+        return self.start is not None
+
+    def step(self, p: float, w_start: int, window: int = WINDOW_SAMPLES) -> bool:
+        """Take the window starting at sample ``w_start``; returns True when it opened a span."""
+        opened = False
+        if p >= self.options.threshold:
+            if self.start is None:
+                self.start, self.speech_samples, opened = w_start, 0, True
+            self.speech_samples += window
+            self.last_voice_end = w_start + window
+            self.silence_since = None
+        elif p < self.options.neg_threshold and self.silence_since is None:
+            self.silence_since = w_start
+        return opened
+
+    def silent_for(self, now: int) -> int:
+        """Samples of silence up to sample ``now``."""
+        return now - self.silence_since if self.silence_since is not None else 0
+
+    def close(self) -> tuple[int, int, float]:
+        """End the open span: (start, end of its last voice, seconds of speech in it)."""
+        span = (self.start, self.last_voice_end, self.speech_samples / RATE_HZ)
+        self.start, self.speech_samples = None, 0
+        return span
+
+    def long_enough(self, speech_s: float) -> bool:
+        """True when a span with this much speech is kept."""
+        return speech_s >= self.options.min_speech_s
 
 
 @dataclass(frozen=True)
@@ -137,36 +196,26 @@ class VadStream:
 
 
 def spans_from_probabilities(probs: np.ndarray, duration_s: float, options: VadOptions = VadOptions()) -> list[SpeechSpan]:
-    """Hysteresis over window probabilities: speech starts above ``threshold`` and ends after
-    ``min_silence_s`` below ``neg_threshold``; short bursts are dropped, spans padded and merged."""
-    raw: list[tuple[float, float]] = []
-    start = None
-    silence_since = None
+    """Spans of speech in a whole clip: ``Hysteresis`` with ``min_silence_s`` pauses, short bursts
+    dropped, spans padded and merged."""
+    h = Hysteresis(options)
+    raw: list[tuple[int, int, float]] = []
     for i, p in enumerate(probs):
-        t = i * WINDOW_S
-        if start is None:
-            if p >= options.threshold:
-                start, silence_since = t, None
-            continue
-        if p >= options.threshold:
-            silence_since = None
-        elif p < options.neg_threshold:
-            if silence_since is None:
-                silence_since = t
-            elif t + WINDOW_S - silence_since >= options.min_silence_s:
-                raw.append((start, silence_since))
-                start, silence_since = None, None
-    if start is not None:
-        raw.append((start, silence_since if silence_since is not None else len(probs) * WINDOW_S))
+        w_start = i * WINDOW_SAMPLES
+        h.step(float(p), w_start)
+        if h.in_speech and h.silent_for(w_start + WINDOW_SAMPLES) >= options.min_silence_s * RATE_HZ:
+            raw.append(h.close())
+    if h.in_speech:
+        raw.append(h.close())
     spans: list[SpeechSpan] = []
-    for s, e in raw:
-        if e - s < options.min_speech_s:
+    for s, e, speech_s in raw:
+        if not h.long_enough(speech_s):
             continue
-        s, e = max(0.0, s - options.pad_s), min(duration_s, e + options.pad_s)
-        if spans and s <= spans[-1].end_s:
-            spans[-1] = SpeechSpan(spans[-1].start_s, e)
+        s_s, e_s = max(0.0, s / RATE_HZ - options.pad_s), min(duration_s, e / RATE_HZ + options.pad_s)
+        if spans and s_s <= spans[-1].end_s:
+            spans[-1] = SpeechSpan(spans[-1].start_s, e_s)
         else:
-            spans.append(SpeechSpan(s, e))
+            spans.append(SpeechSpan(s_s, e_s))
     return spans
 
 

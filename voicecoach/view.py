@@ -6,7 +6,19 @@ import shutil
 import sys
 import time
 
-from .session import SessionObserver
+from .interview.events import (
+    AnswerEvaluated,
+    CommandObeyed,
+    Event,
+    Info,
+    Level,
+    Partial,
+    PromptSpoken,
+    QuestionAsked,
+    SessionEnded,
+    StateChanged,
+)
+from .render import evaluation_lines, inert, summary_lines
 
 __all__ = ["TerminalView", "LogView", "make_view"]
 
@@ -14,40 +26,7 @@ _STATES = {"speaking": "interviewer speaking", "listening": "listening", "hearin
            "transcribing": "transcribing", "paused": "paused", "done": "done"}
 
 
-def _evaluation_lines(rec: dict) -> list[str]:
-    ev = rec["evaluation"]
-    lines = [f"  You said: {rec['transcript']}",
-             f"  Verdict:  {ev['verdict']}  (HR {ev['scores']['hr']}, hiring manager {ev['scores']['hiring_manager']})"]
-    for f in ev["flags"]:
-        lines.append(f"  Flag:     {f['label']}" + (f' - "{f["evidence"]}"' if f["evidence"] else ""))
-    for s in ev["signals"]:
-        if s["round"] == ev["round"]:
-            quote = f' "{s["evidence"][0]["text"]}"' if s["evidence"] else ""
-            lines.append(f"    {'+' if s['found'] else '-'} {s['label']}{quote}")
-    d = rec.get("delivery")
-    if d:
-        lines.append(f"  Delivery: {d['words_per_minute']:.0f} words/min, {d['filler_count']} fillers, "
-                     f"{len(d['long_pauses'])} long pauses, {d['duration_s']:.0f} s")
-    for i, tip in enumerate(ev["tips"], 1):
-        lines.append(f"  Tip {i}:    {tip}")
-    return lines
-
-
-def _summary_lines(summary: dict) -> list[str]:
-    avg = summary["average_scores"]
-    lines = ["", "Summary", f"  answered {summary['answered']} of {summary['questions']}, skipped {summary['skipped']}, "
-             f"suited their round: {summary['suited_round']}"]
-    if avg["hr"] is not None:
-        lines.append(f"  average scores: HR {avg['hr']}, hiring manager {avg['hiring_manager']}")
-    for v in summary["verdicts"]:
-        lines.append(f"  Q{v['index']} ({v['round'].replace('_', '-')}): {v['status']}"
-                     + (f", suits {v['suits'].replace('_', '-')}" if v["suits"] else ""))
-    if summary["top_tip"]:
-        lines.append(f"  work on: {summary['top_tip']}")
-    return lines
-
-
-class LogView(SessionObserver):
+class LogView:
     """One line per event, for logs and pipes."""
 
     def __init__(self, out=None) -> None:
@@ -57,27 +36,47 @@ class LogView(SessionObserver):
     def _p(self, line: str) -> None:
         print(line, file=self.out, flush=True)
 
+    def notify(self, event: Event) -> None:
+        """Show one event."""
+        match event:
+            case StateChanged(state=state):
+                self.on_state(state)
+            case QuestionAsked(index=i, total=n, question=q):
+                self.on_question()
+                self._p(f"\nQuestion {i + 1}/{n} ({q.round.replace('_', '-')}, {q.role}): {q.text}")
+            case PromptSpoken(kind="follow_up", text=text):
+                self._p(f"  Follow-up: {text}")
+            case CommandObeyed(command=command, heard=heard):
+                self._p(f"[command: {command}] (heard \"{inert(heard)}\")")
+            case AnswerEvaluated(answer=a):
+                self._p(f"  You said: {inert(a.transcript)}")
+                for line in evaluation_lines(a.evaluation):
+                    self._p("  " + line)
+            case Info(text=text):
+                self._p(text)
+            case SessionEnded(summary=summary):
+                self._p("")
+                for line in summary_lines(summary):
+                    self._p(line)
+            case Level(level=level, elapsed_s=elapsed):
+                self.on_level(level, elapsed)
+            case Partial(text=text):
+                self.on_partial(text)
+
     def on_state(self, state: str) -> None:
+        """Only the states worth a line of their own."""
         if state != self._state and state in ("transcribing", "paused"):
             self._p(f"[{_STATES[state]}]")
         self._state = state
 
-    def on_question(self, index, total, question) -> None:
-        self._p(f"\nQuestion {index + 1}/{total} ({question.round.replace('_', '-')}, {question.role}): {question.text}")
+    def on_question(self) -> None:
+        """A new question starts."""
 
-    def on_command(self, command, heard) -> None:
-        self._p(f"[command: {command}] (heard \"{heard}\")")
+    def on_level(self, level: float, elapsed_s: float) -> None:
+        """The input level (not shown in a log)."""
 
-    def on_evaluation(self, index, rec) -> None:
-        for line in _evaluation_lines(rec):
-            self._p(line)
-
-    def on_info(self, text) -> None:
-        self._p(text)
-
-    def on_summary(self, summary) -> None:
-        for line in _summary_lines(summary):
-            self._p(line)
+    def on_partial(self, text: str) -> None:
+        """The transcript so far (not shown in a log)."""
 
 
 class TerminalView(LogView):
@@ -99,7 +98,7 @@ class TerminalView(LogView):
         meter = "#" * bars + "." * (10 - bars)
         m, s = divmod(int(self._elapsed), 60)
         head = f"[{_STATES.get(self._state, self._state or ''):<20}] [{meter}] {m:02d}:{s:02d} "
-        tail = self._partial[-max(0, width - len(head) - 2):]
+        tail = inert(self._partial)[-max(0, width - len(head) - 2):]
         self.out.write("\r\x1b[2K" + head + tail)
         self.out.flush()
 
@@ -111,17 +110,16 @@ class TerminalView(LogView):
         self._state = state
         self._draw(force=True)
 
-    def on_level(self, level, elapsed_s) -> None:
+    def on_level(self, level: float, elapsed_s: float) -> None:
         self._level, self._elapsed = level, elapsed_s
         self._draw()
 
-    def on_partial(self, text) -> None:
+    def on_partial(self, text: str) -> None:
         self._partial = text
         self._draw(force=True)
 
-    def on_question(self, index, total, question) -> None:
+    def on_question(self) -> None:
         self._partial = ""
-        super().on_question(index, total, question)
 
 
 def make_view(out=None) -> LogView:

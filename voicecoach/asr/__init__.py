@@ -8,6 +8,7 @@ options, and word times are mapped back onto the original clip.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import threading
@@ -17,11 +18,13 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from ..audio import WHISPER_RATE_HZ, AudioClip
-from ..errors import VoicecoachError
+from ..engines import DEFAULT_ENGINE, ENGINES, EngineInfo
+from ..errors import EngineMissing, VoicecoachError
 from ..vad import SileroVad, SpeechSpan, VadOptions, speech_spans
 
 __all__ = [
     "ENGINES",
+    "EngineInfo",
     "LIVE_OPTIONS",
     "DecodeOptions",
     "Segment",
@@ -29,12 +32,11 @@ __all__ = [
     "Transcript",
     "Word",
     "make_transcriber",
+    "DEFAULT_ENGINE",
 ]
 
 # Neither engine may reach a model hub: voicecoach only ever loads local weights.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-ENGINES = ("faster-whisper", "openai-whisper")
 
 
 @dataclass(frozen=True)
@@ -210,12 +212,12 @@ def _replace(options: DecodeOptions, **changes) -> DecodeOptions:
     return replace(options, **changes)
 
 
-def make_transcriber(engine: str = "faster-whisper", model: str | None = None,
+def make_transcriber(engine: str = DEFAULT_ENGINE, model: str | None = None,
                      options: DecodeOptions = DecodeOptions(), progress=None) -> Transcriber:
     """Build a transcriber.
 
     Args:
-        engine: ``faster-whisper`` or ``openai-whisper``.
+        engine: a name in ``ENGINES``.
         model: None for the bundled tiny.en, a CTranslate2 model directory, or (openai-whisper
             only) a ``.pt`` checkpoint.
         options: decoding settings.
@@ -223,13 +225,12 @@ def make_transcriber(engine: str = "faster-whisper", model: str | None = None,
     """
     from .models import resolve_model
 
+    info = ENGINES.get(engine)
+    if info is None:
+        raise VoicecoachError(f"unknown engine {engine!r}", f"use one of: {', '.join(ENGINES)}")
     ref = resolve_model(model)
-    if engine == "faster-whisper":
-        from .faster_whisper_engine import FasterWhisperTranscriber
-
-        return FasterWhisperTranscriber(ref, options)
-    if engine == "openai-whisper":
-        from .openai_whisper_engine import OpenAIWhisperTranscriber
-
-        return OpenAIWhisperTranscriber(ref, options, progress=progress)
-    raise VoicecoachError(f"unknown engine {engine!r}", f"use one of: {', '.join(ENGINES)}")
+    try:
+        backend = importlib.import_module(f"{__name__}.{info.module}")
+    except ImportError as exc:
+        raise EngineMissing(f"the {engine} engine is not installed ({exc})", info.install) from exc
+    return getattr(backend, info.cls)(ref, options, progress=progress)

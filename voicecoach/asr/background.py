@@ -1,7 +1,10 @@
-"""Transcribe an answer piece by piece while the candidate is still speaking.
+"""Transcribe utterances on a worker thread while the candidate is still speaking.
 
-Utterances (speech between pauses) are queued as they end and decoded on a worker thread, so when
-the answer ends only its last piece, if any, is left to decode.
+Every utterance (speech between pauses) is decoded exactly once, in the order it was heard, off the
+thread that reads the microphone. A short utterance that might be a voice command is decoded with
+the command vocabulary as the prompt; if it turns out not to be a command, the same text is used as
+a piece of the answer. A longer piece is primed with the text of the piece before it, as Whisper's
+own long-form decoding does, so a piece cut at a pause keeps the context of its sentence.
 """
 
 from __future__ import annotations
@@ -25,18 +28,28 @@ class Piece:
     words: tuple[Word, ...]
     decode_s: float
     """Seconds the decoding took."""
+    utterance: object
+    """The ``voicecoach.listen.Utterance`` it came from."""
+    command_candidate: bool
+    """Decoded with the command vocabulary (short enough to be a command)."""
+    done_at: float = 0.0
+    """``time.monotonic()`` when its decoding finished."""
 
 
 class BackgroundTranscriber:
     """A worker thread that decodes utterances in the order they were submitted."""
 
-    def __init__(self, transcriber: Transcriber) -> None:
+    def __init__(self, transcriber: Transcriber, command_prompt: str | None = None) -> None:
         self._tr = transcriber
+        self.command_prompt = command_prompt
         self._q: queue.Queue = queue.Queue()
-        self._pieces: dict[int, Piece] = {}
+        self._done: dict[int, Piece] = {}
         self._errors: list[BaseException] = []
-        self._lock = threading.Lock()
-        self._next = 0
+        self._cond = threading.Condition()
+        self._next = 0          # index of the next submission
+        self._delivered = 0     # pieces handed out by ready()/wait()
+        self._generation = 0
+        self._last_answer_text: str | None = None
         self._thread = threading.Thread(target=self._work, name="voicecoach-asr", daemon=True)
         self._thread.start()
 
@@ -44,47 +57,77 @@ class BackgroundTranscriber:
         while True:
             job = self._q.get()
             if job is None:
-                self._q.task_done()
                 return
-            index, utt = job
+            generation, index, utt, candidate = job
             try:
+                with self._cond:
+                    stale = generation != self._generation
+                    prompt = self.command_prompt if candidate else self._last_answer_text
+                if stale:
+                    continue
                 t = time.perf_counter()
-                # Like Whisper's own long-form decoding, the previous piece primes the next one, so a
-                # piece cut at a pause keeps the context of the sentence it continues.
-                with self._lock:
-                    previous = self._pieces.get(index - 1)
-                result = self._tr.transcribe(utt.clip, prompt=previous.text if previous and previous.text else None)
+                result = self._tr.transcribe(utt.clip, prompt=prompt)
                 words = tuple(Word(w.word, w.start_s + utt.start_s, w.end_s + utt.start_s) for w in result.words)
-                piece = Piece(index, result.text, words, time.perf_counter() - t)
-                with self._lock:
-                    self._pieces[index] = piece
-            except BaseException as exc:  # reported by finish(); the thread must not die silently
-                with self._lock:
+                piece = Piece(index, result.text, words, time.perf_counter() - t, utt, candidate, time.monotonic())
+                with self._cond:
+                    if generation == self._generation:
+                        self._done[index] = piece
+                        if not candidate and piece.text:
+                            self._last_answer_text = piece.text
+                    self._cond.notify_all()
+            except BaseException as exc:  # reported by ready()/wait(); the thread must not die silently
+                with self._cond:
                     self._errors.append(exc)
-            finally:
-                self._q.task_done()
+                    self._cond.notify_all()
 
-    def submit(self, utterance) -> None:
-        """Queue an utterance (``voicecoach.listen.Utterance``) for decoding."""
-        self._q.put((self._next, utterance))
-        self._next += 1
+    def submit(self, utterance, command_candidate: bool = False) -> int:
+        """Queue an utterance (``voicecoach.listen.Utterance``); returns its index."""
+        with self._cond:
+            index = self._next
+            self._next += 1
+            self._q.put((self._generation, index, utterance, command_candidate))
+        return index
 
-    def partial_text(self) -> str:
-        """What has been decoded so far, in order (gaps skipped)."""
-        with self._lock:
-            return " ".join(self._pieces[i].text for i in sorted(self._pieces) if self._pieces[i].text)
+    @property
+    def pending(self) -> int:
+        """Submitted pieces not yet handed out."""
+        with self._cond:
+            return self._next - self._delivered
 
-    def finish(self) -> tuple[str, tuple[Word, ...], list[Piece]]:
-        """Wait for every queued utterance; returns (text, words, pieces)."""
-        self._q.join()
-        with self._lock:
-            if self._errors:
-                raise self._errors[0]
-            pieces = [self._pieces[i] for i in sorted(self._pieces)]
-            self._pieces.clear()
-        text = " ".join(p.text for p in pieces if p.text)
-        words = tuple(w for p in pieces for w in p.words)
-        return text, words, pieces
+    def _take(self) -> list[Piece]:
+        if self._errors:
+            raise self._errors.pop(0)
+        out = []
+        while self._delivered in self._done:
+            out.append(self._done.pop(self._delivered))
+            self._delivered += 1
+        return out
+
+    def ready(self) -> list[Piece]:
+        """Pieces decoded since the last call, in the order they were submitted (never skipping one)."""
+        with self._cond:
+            return self._take()
+
+    def wait(self, timeout_s: float | None = None) -> list[Piece]:
+        """Wait until every submitted piece is decoded (or ``timeout_s`` passed); returns them in order."""
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
+        with self._cond:
+            out = self._take()
+            while self._delivered < self._next:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    break
+                self._cond.wait(left)
+                out += self._take()
+            return out
+
+    def new_turn(self) -> None:
+        """Forget everything submitted so far (the interviewer spoke; what was queued is stale)."""
+        with self._cond:
+            self._generation += 1
+            self._done.clear()
+            self._delivered = self._next
+            self._last_answer_text = None
 
     def close(self) -> None:
         """Stop the worker."""

@@ -18,7 +18,7 @@ class FasterWhisperTranscriber(Transcriber):
 
     engine = "faster-whisper"
 
-    def __init__(self, model: ModelRef, options: DecodeOptions = DecodeOptions(),
+    def __init__(self, model: ModelRef, options: DecodeOptions = DecodeOptions(), progress=None,
                  compute_type: str = "float32") -> None:
         super().__init__(model.name, options)
         if model.kind != "ctranslate2":

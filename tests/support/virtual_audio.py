@@ -1,4 +1,4 @@
-"""A private PulseAudio server with null sinks: real PortAudio devices on a machine with no sound card.
+"""A private PulseAudio server (a test rig) with null sinks: real PortAudio devices on a machine with no sound card.
 
 Used by the real-audio tests and scripts. Each null sink is a virtual speaker; its ``.monitor``
 source records whatever is played into it. Debian's ``libasound2-plugins`` routes PortAudio's default
@@ -15,7 +15,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from .errors import VoicecoachError
 
 __all__ = ["VirtualAudio"]
 
@@ -41,7 +40,7 @@ class VirtualAudio:
     def __enter__(self) -> "VirtualAudio":
         exe = shutil.which("pulseaudio")
         if not exe:
-            raise VoicecoachError("pulseaudio is not installed", "sudo apt-get install pulseaudio libasound2-plugins")
+            raise RuntimeError("pulseaudio is not installed: sudo apt-get install pulseaudio libasound2-plugins")
         cmd = [exe, "-n", "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit",
                f"--load=module-native-protocol-unix socket={self.socket} auth-anonymous=1"]
         cmd += [f"--load=module-null-sink sink_name={s} rate=48000" for s in self.sinks]
@@ -53,7 +52,7 @@ class VirtualAudio:
             if self._proc.poll() is not None or time.monotonic() > deadline:
                 self.__exit__(None, None, None)
                 log = (self._dir / "pulse.log").read_text(errors="replace")[-500:]
-                raise VoicecoachError(f"pulseaudio did not start: {log.strip()}", "check that pulseaudio runs on this machine")
+                raise RuntimeError(f"pulseaudio did not start: {log.strip()}")
             time.sleep(0.05)
         return self
 

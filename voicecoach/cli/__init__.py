@@ -1,0 +1,35 @@
+"""The command line: parses arguments, prints, and turns errors into exit codes. Nothing else.
+
+The only package that knows about the terminal. ``parser.py`` defines the arguments, ``speech.py`` and
+``sessions.py`` the commands; this module runs them and maps errors to exit codes.
+
+Domain errors (``voicecoach.errors``) become a one-line message on stderr and their exit code here.
+Heavy libraries are imported inside the commands so ``voicecoach --help`` stays fast; the work
+itself is done by ``voicecoach.app`` and the pipeline modules.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from ..errors import VoicecoachError
+from .parser import ENVIRONMENT, EXIT_CODES, build_parser
+
+__all__ = ["main", "build_parser", "EXIT_CODES", "ENVIRONMENT"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except VoicecoachError as exc:
+        print(f"voicecoach: error: {exc.one_line()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("voicecoach: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 141
+
+

@@ -1,0 +1,163 @@
+"""Commands about sessions: practice, demo, history, show, report, export, forget."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from ..errors import UsageError, VoicecoachError
+from .output import progress as _progress
+from .output import write_text as _write_text
+
+
+# -- sessions -------------------------------------------------------------------------------------
+def _settings(args, mode: str):
+    from ..app import PracticeSettings
+
+    return PracticeSettings(
+        round=getattr(args, "round", "mixed"), role=getattr(args, "role", None),
+        questions=getattr(args, "questions", 5), seed=getattr(args, "seed", None),
+        retry_weak=getattr(args, "retry_weak", False), feedback=args.feedback, end_silence_s=args.end_silence,
+        max_answer_s=args.max_answer, follow_ups=args.follow_ups, intro=getattr(args, "intro", "auto"),
+        engine=args.engine, model=args.model, voice=args.voice, rate_wpm=getattr(args, "rate", None),
+        input_device=getattr(args, "input_device", None), output_device=args.output_device,
+        json_out=args.json_out, keep_audio=not args.no_keep_audio, mode=mode)
+
+
+def _run_interview(interview, json_out) -> int:
+    def kept() -> str:
+        record = interview.recorder.record
+        answered = sum(a.answered for a in record.answers)
+        places = [p for p in (f"session {record.id} in `voicecoach history`" if record.id else "",
+                              str(json_out) if json_out else "") if p]
+        return f"{answered} answer(s) kept" + (f" ({' and '.join(places)})" if places else "")
+
+    try:
+        record = interview.run()
+    except KeyboardInterrupt:
+        print(f"\nvoicecoach: interrupted; {kept()}", file=sys.stderr)
+        return 130
+    except VoicecoachError as exc:
+        print(f"\nvoicecoach: error: {exc.one_line()}; {kept()}", file=sys.stderr)
+        return exc.exit_code
+    if json_out:
+        _progress(f"session written to {json_out}")
+    return 0 if record.status in ("completed", "stopped") else 1
+
+
+def cmd_practice(args) -> int:
+    from ..app import build_practice
+    from ..view import make_view
+
+    interview = build_practice(_settings(args, "practice"), [make_view()], progress=_progress)
+    return _run_interview(interview, args.json_out)
+
+
+def cmd_demo(args) -> int:
+    from ..app import build_demo
+    from ..view import make_view
+
+    interview = build_demo(_settings(args, "demo"), [make_view()], silent=args.silent, realtime=args.realtime,
+                           progress=_progress)
+    return _run_interview(interview, args.json_out)
+
+
+def cmd_history(args) -> int:
+    from ..render import SESSION_HEADER, session_row
+    from ..store import open_store
+
+    sessions = open_store().sessions()
+    if args.json:
+        print(json.dumps([s.to_json(answers=False) for s in sessions], ensure_ascii=False))
+        return 0
+    if not sessions:
+        print("No sessions yet. Run `voicecoach practice` (or `voicecoach demo`).")
+        return 0
+    print(SESSION_HEADER)
+    for s in sessions:
+        print(session_row(s))
+    return 0
+
+
+def cmd_show(args) -> int:
+    from ..render import (
+        ROUND,
+        answer_heading,
+        evaluation_lines,
+        highlight_terminal,
+        session_row,
+    )
+    from ..store import open_store
+
+    store = open_store()
+    s = store.session(args.session)
+    color = sys.stdout.isatty()
+    print(session_row(s))
+    for a in s.answers:
+        print(f"\n{answer_heading(a)}")
+        if not a.evaluation:
+            continue
+        for line in evaluation_lines(a.evaluation, highlight_terminal(a.transcript, a.evaluation, color)):
+            print(("  " + line).rstrip())
+        others = [t for t in store.answers(question_id=a.question_id) if t.evaluation]
+        if len(others) > 1:
+            print("  attempts at this question:")
+            for t in others:
+                here = " <- this one" if (t.session_id, t.index) == (a.session_id, a.index) else ""
+                print(f"    session {t.session_id:>3}  {(t.created_at or '')[:16].replace('T', ' ')}  "
+                      f"HR {t.evaluation.scores['hr']:>3}  HM {t.evaluation.scores['hiring_manager']:>3}  "
+                      f"suits {ROUND[t.evaluation.suits]}{here}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from ..report import render_html
+    from ..store import open_store
+
+    store = open_store()
+    all_sessions = store.sessions()
+    if not all_sessions:
+        raise VoicecoachError("there is nothing to report yet", "run `voicecoach practice` or `voicecoach demo` first")
+    if args.session is not None and args.all:
+        raise UsageError("give a SESSION or --all, not both", "voicecoach report 3  or  voicecoach report --all")
+    chosen = ([store.session(args.session)] if args.session is not None
+              else all_sessions if args.all else [all_sessions[-1]])
+    attempts = {a.question_id: store.answers(question_id=a.question_id) for s in chosen for a in s.answers}
+    out = _write_text(args.out or f"voicecoach-report-{'all' if args.all else chosen[0].id}.html",
+                      render_html(chosen, all_sessions, attempts))
+    _progress(f"wrote {out}")
+    if args.open:
+        import webbrowser
+
+        if not webbrowser.open(out.resolve().as_uri()):
+            _progress("(no browser found to open it)")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from ..export import export
+    from ..store import open_store
+
+    sessions = open_store().sessions()
+    text = export(sessions, args.format)
+    if args.out:
+        _write_text(args.out, text)
+        _progress(f"wrote {args.out} ({len(sessions)} sessions)")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def cmd_forget(args) -> int:
+    from ..store import open_store
+
+    if (args.session is None) == (not args.all):
+        raise UsageError("give a SESSION or --all", "voicecoach forget 3  or  voicecoach forget --all")
+    store = open_store()
+    if args.session is not None:
+        store.session(args.session)  # a clear error if it does not exist
+    n = store.forget(args.session)
+    print(f"forgot {n} session(s) and their audio")
+    return 0
+
+

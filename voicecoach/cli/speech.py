@@ -1,0 +1,132 @@
+"""Commands about speech and answers: transcribe, say, devices, doctor, evaluate, questions."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from ..errors import UsageError
+from .output import progress as _progress
+from .output import write_text as _write_text  # noqa: F401
+
+
+# -- speech in, speech out ------------------------------------------------------------------------
+def cmd_transcribe(args) -> int:
+    from ..asr import DecodeOptions, make_transcriber
+    from ..audio import load_audio
+
+    clip = load_audio(args.file)
+    transcriber = make_transcriber(args.engine, args.model, DecodeOptions(prompt=args.prompt), progress=_progress)
+    result = transcriber.transcribe(clip)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        from ..render import inert
+
+        print(inert(result.text) if not result.no_speech else "(no speech found)")
+        _progress(f"[{result.engine} {result.model}, {result.duration_s:.1f} s of audio, {len(result.words)} words]")
+    return 0
+
+
+def cmd_say(args) -> int:
+    from ..tts import list_voices, make_tts
+
+    if args.list_voices:
+        for v in list_voices():
+            print(f"{v.name:<24} {v.backend:<8} {v.description}")
+        return 0
+    if not args.text:
+        raise UsageError("nothing to say", 'give the text: voicecoach say "Tell me about yourself."')
+    tts = make_tts(voice=args.voice, rate_wpm=args.rate)
+    if args.out:
+        from ..output import write_wav
+
+        out = write_wav(Path(args.out), tts.synthesize_clip(args.text))
+        _progress(f"wrote {out}")
+        return 0
+    from ..snd import SounddevicePlayer
+
+    player = SounddevicePlayer(args.output_device)
+    player.play_stream(tts.stream(args.text))
+    return 0
+
+
+def cmd_devices(args) -> int:
+    from ..devices import list_devices
+
+    devices = list_devices()
+    if not devices:
+        print("No audio devices found. Connect a microphone or speaker, or start PulseAudio (pulseaudio --start); "
+              "`voicecoach demo` needs neither.")
+        return 0
+    for d in devices:
+        print(f"{d.index:>3}  {d.kind:<7} {'*' if d.default else ' '} {d.name}")
+    print("(* marks the default; give --input-device/--output-device the number or a part of the name)",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_doctor(args) -> int:
+    from ..doctor import run_checks
+
+    checks = run_checks(progress=_progress, engines=args.engine)
+    failed_required = False
+    for c in checks:
+        mark = "ok  " if c.ok else ("FAIL" if c.required else "warn")
+        print(f"[{mark}] {c.name}: {c.detail}")
+        if not c.ok:
+            print(f"       fix: {c.fix}")
+            failed_required |= c.required
+    print("voicecoach is ready." if not failed_required else "Some required pieces are missing (see FAIL above).")
+    return 1 if failed_required else 0
+
+
+# -- judging answers ------------------------------------------------------------------------------
+def cmd_evaluate(args) -> int:
+    from ..render import evaluation_lines, inert
+    from ..rules.evaluate import evaluate, normalize_round
+
+    rnd = normalize_round(args.round)
+    if (args.text is None) == (args.audio is None):
+        raise UsageError("give the answer either as --text or as an audio file, not both or neither",
+                         'voicecoach evaluate --round hr --text "..."  or  voicecoach evaluate --round hr answer.wav')
+    words = None
+    if args.audio is not None:
+        from ..asr import make_transcriber
+        from ..audio import load_audio
+        from ..errors import EmptyAudio
+
+        clip = load_audio(args.audio)
+        result = make_transcriber(args.engine, args.model, progress=_progress).transcribe(clip)
+        if result.no_speech:
+            raise EmptyAudio(f"no speech found in {args.audio}", "check the microphone level and record the answer again")
+        text, words = result.text, [(w.word, w.start_s, w.end_s) for w in result.words]
+    else:
+        text = args.text
+    ev = evaluate(text, rnd, question=args.question, words=words)
+    if args.json:
+        print(json.dumps(ev.to_dict(), ensure_ascii=False))
+        return 0
+    if ev.question:
+        print(f"Question: {inert(ev.question)}")
+    for line in evaluation_lines(ev, inert(ev.transcript) or "(nothing said)", both_rounds=True):
+        print(line)
+    return 0
+
+
+def cmd_questions(args) -> int:
+    from ..rules.evaluate import normalize_round
+    from ..rules.questions import load_questions, select_questions
+
+    rnd = None if args.round in (None, "mixed") else normalize_round(args.round)
+    qs = select_questions(load_questions(), rnd, args.role)
+    if args.json:
+        print(json.dumps([q.to_dict() for q in qs], ensure_ascii=False))
+        return 0
+    for q in qs:
+        print(f"{q.id:<34} {q.round.replace('_', '-'):<15} {q.role:<18} {q.text}")
+    print(f"{len(qs)} questions", file=sys.stderr)
+    return 0
+
+

@@ -1,0 +1,111 @@
+"""After an answer: evaluate the whole thread, keep it safe, then say the verdict and the top tip.
+
+Order matters here: the answer (transcript and evaluation) is saved and its audio written before any
+feedback is spoken, so Ctrl-C or a kill during the verdict loses nothing; the verdict is spoken
+before the tip so the candidate hears feedback as soon as possible.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..records import Answer, Part, Summary, WordTiming
+from ..rules.evaluate import Evaluation, evaluate
+from ..rules.questions import Question
+from .events import AnswerEvaluated, StateChanged
+
+__all__ = ["Feedback", "thread_of"]
+
+_GAP_S = 0.6
+"""Follow-up word times continue this long after the previous part, so pace and pauses are judged
+on speech, not on the time the interviewer took to probe."""
+
+
+def thread_of(turns) -> tuple[str, tuple[WordTiming, ...], tuple[Part, ...]]:
+    """The merged transcript, word timings and parts of the turns that have an answer."""
+    texts, words, parts, offset, pos = [], [], [], 0.0, 0
+    for t in turns:
+        text = t.text
+        if not text:
+            continue
+        if texts:
+            pos += 1
+        parts.append(Part("follow_up" if t.kind == "follow_up" else "answer",
+                          t.probe.text if t.probe else "", text, pos, pos + len(text),
+                          t.probe.gap if t.probe else None))
+        pos += len(text)
+        texts.append(text)
+        ws = [w for p in t.pieces for w in p.words]
+        if ws:
+            shift = (offset + _GAP_S - ws[0].start_s) if words else 0.0
+            words += [WordTiming(w.word, w.start_s + shift, w.end_s + shift) for w in ws]
+            offset = words[-1].end_s
+    return " ".join(texts), tuple(words), tuple(parts)
+
+
+class Feedback:
+    """Evaluation, saving and spoken feedback for the interview loop."""
+
+    def __init__(self, interview) -> None:
+        self.iv = interview
+
+    def evaluate(self, q: Question, turns) -> Evaluation:
+        """The evaluation of the whole thread so far."""
+        text, words, _ = thread_of(turns)
+        return evaluate(text, q.round, question=q.text, words=[(w.word, w.start_s, w.end_s) for w in words])
+
+    def conclude(self, answer: Answer, q: Question, turns) -> Answer:
+        """Evaluate, save and give feedback on one question's turns; returns the saved answer."""
+        iv, main, last = self.iv, turns[0], turns[-1]
+        timings = dict(answer.timings)
+        for t in turns:
+            timings.update({k: v for k, v in t.timings.items() if k != "last_speech_at"}
+                           if t is main else {f"follow_up_{k}": v for k, v in t.timings.items() if k != "last_speech_at"})
+        timings["pieces"] = sum(len(t.pieces) for t in turns)
+        common = dict(commands=tuple(c for t in turns for c in t.commands), timings=timings,
+                      short_utterances=tuple(u for t in turns for u in t.short_utterances))
+        text, words, parts = thread_of(turns)
+        if not text.strip():
+            answer = iv.recorder.save(answer.with_(status=main.status, **common))
+            if main.status == "no_answer" and main.reason and not main.interrupted:
+                iv.speak(iv.script.say("nothing_heard"))
+            return answer
+        interrupted = any(t.interrupted for t in turns)
+        ev = evaluate(text, q.round, question=q.text, words=[(w.word, w.start_s, w.end_s) for w in words])
+        answer = answer.with_(status="partial" if interrupted else "answered", transcript=text, words=words,
+                              evaluation=ev, parts=parts if len(parts) > 1 else (), **common)
+        audio = [p.utterance.clip.samples for t in turns for p in t.pieces]
+        answer = iv.recorder.save(answer, np.concatenate(audio) if audio else None)
+        iv.emit(AnswerEvaluated(answer))
+        if interrupted:
+            return answer
+        started = self._give(ev)
+        timings["end_detected_to_feedback_s"] = round(started - last.end_detected, 3)
+        spoke_at = last.timings.get("last_speech_at")
+        if spoke_at is not None:
+            timings["last_speech_to_feedback_s"] = round(started - spoke_at, 3)
+            timings["after_end_silence_s"] = round(started - spoke_at - iv.options.listen.end_silence_s, 3)
+        return iv.recorder.save(answer.with_(timings=timings))
+
+    def _give(self, ev: Evaluation) -> float:
+        """Say the verdict, then the tip; returns when the verdict started (``time.monotonic()``)."""
+        iv = self.iv
+        if iv.options.feedback != "spoken":
+            return time.monotonic()
+        started = iv.speak(ev.verdict)
+        iv.recorder.compress_audio()  # the answer's audio, now that the verdict has started
+        if ev.tips and iv.options.speak_tips:
+            iv.speak(iv.script.say("tip", tip=ev.tips[0]))
+        return started
+
+    def summary(self, summary: Summary) -> None:
+        """Say how the session went."""
+        iv = self.iv
+        line = iv.script.say("summary", answered=summary.answered, questions=summary.questions,
+                             suited=summary.suited_round)
+        if summary.top_tip and iv.options.speak_tips:
+            line += " " + iv.script.say("summary_tip", tip=summary.top_tip)
+        iv.speak(line)
+        iv.emit(StateChanged("done"))

@@ -1,0 +1,149 @@
+"""The interview loop: ask each question, listen, probe a gap, evaluate, give feedback, summarise.
+
+The loop talks only to interfaces (``TextToSpeech``, ``Player``, ``Microphone``, ``Transcriber``)
+and to observers. What counts as a command and when a turn is over is the turn policy's business
+(``policy.py``, driven from ``turn.py``); saving is the recorder's (``recorder.py``); what is said
+after an answer is ``feedback.py``'s; the lines themselves are data (``prompts/interviewer.toml``).
+"""
+
+from __future__ import annotations
+
+import time
+
+from ..asr.background import BackgroundTranscriber
+from ..commands import CommandSet, default_commands
+from ..errors import AudioDeviceFailed
+from ..listen import Listener
+from ..records import Answer, SessionRecord
+from ..rules.questions import Question
+from .events import (
+    Event,
+    Observer,
+    PromptSpoken,
+    QuestionAsked,
+    SessionEnded,
+    StateChanged,
+)
+from .feedback import Feedback
+from .options import Engines, InterviewOptions
+from .recorder import Recorder
+from .script import InterviewerScript, default_script
+from .turn import TurnRunner
+
+__all__ = ["Engines", "InterviewOptions", "Interview"]  # the first two from options.py
+
+
+class _Stop(Exception):
+    """The candidate ended the interview."""
+
+
+class Interview:
+    """One interview over a list of questions."""
+
+    def __init__(self, questions: list[Question], engines: Engines, recorder: Recorder,
+                 options: InterviewOptions = InterviewOptions(), observers: list[Observer] | tuple = (),
+                 script: InterviewerScript | None = None, commands: CommandSet | None = None,
+                 prober=None) -> None:
+        self.questions, self.e, self.recorder, self.options = questions, engines, recorder, options
+        self.observers = list(observers)
+        self.script = script or default_script()
+        self.commands = commands or default_commands()
+        self.prober = prober
+        """Chooses follow-up probes (``voicecoach.interview.probes.Prober``), or None for none."""
+        self.listener = Listener(engines.vad, options.listen)
+        self.feedback = Feedback(self)
+        self._t0 = time.monotonic()
+
+    # -- what the turn runner and feedback use ------------------------------------------------
+    def emit(self, event: Event) -> None:
+        """Tell every observer."""
+        for o in self.observers:
+            o.notify(event)
+
+    def clock(self) -> float:
+        """Seconds since the session started."""
+        return round(time.monotonic() - self._t0, 3)
+
+    def speak(self, text: str, rate: float = 1.0) -> float:
+        """Say ``text`` (played sentence by sentence as it is synthesized); the microphone is ignored
+        meanwhile. Returns when the first audio started (``time.monotonic()``)."""
+        self.emit(StateChanged("speaking"))
+        tts = self.e.tts if rate == 1.0 else self.e.tts.at_rate(rate)
+        started = self.e.player.play_stream(tts.stream(text)).first_audio_at
+        if self.e.player.is_real:
+            time.sleep(self.options.echo_guard_s)
+        self.e.mic.discard_pending()
+        self.listener.reset()
+        self.bg.new_turn()
+        return started
+
+    # -- the interview ------------------------------------------------------------------------
+    def run(self) -> SessionRecord:
+        """Hold the interview; returns the session record.
+
+        Raises:
+            KeyboardInterrupt, AudioDeviceFailed, NoAudioDevice: after saving what was answered.
+        """
+        self.bg = BackgroundTranscriber(self.e.transcriber, self.commands.prompt)
+        chunks = None
+        self.recorder.start()
+        status = "failed"
+        try:
+            chunks = self.e.mic.chunks()
+            self.turns = TurnRunner(self, chunks)
+            self._intro()
+            status = "completed"
+            for i, q in enumerate(self.questions):
+                try:
+                    self._question(i, q)
+                except _Stop:
+                    status = "stopped"
+                    break
+            summary = self.recorder.record.with_(status=status).summary
+            self.emit(SessionEnded(summary))
+            self.feedback.summary(summary)
+        except KeyboardInterrupt:
+            status = "interrupted"
+            raise
+        except AudioDeviceFailed:
+            status = "device_failed"
+            raise
+        finally:
+            self.recorder.finish(status)
+            self.bg.close()
+            if chunks is not None:
+                chunks.close()
+        return self.recorder.record
+
+    def _intro(self) -> None:
+        o, n = self.options, len(self.questions)
+        if o.intro_text is not None:
+            self.speak(o.intro_text.format(n=n))
+        elif o.intro != "none":
+            lines = [self.script.say("intro", n=n)] + ([self.script.say("intro_help")] if o.intro == "full" else [])
+            self.speak(" ".join(lines))
+
+    def _question(self, i: int, q: Question) -> None:
+        answer = Answer(i + 1, q.id, q.round, q.role, q.text, timings={"asked_at_s": self.clock()})
+        self.emit(QuestionAsked(i, len(self.questions), q))
+        spoken = self.script.say("question", n=i + 1, total=len(self.questions), text=q.text)
+        runner = self.turns
+        turns = [runner.run(i, "question", spoken, q.text, lambda: self.emit(PromptSpoken(i, "question", q.text)))]
+        used: set[str] = set()
+        while (self.prober is not None and len(turns) <= self.options.follow_ups and turns[-1].status == "answered"
+               and not turns[-1].stop):
+            probe = self.prober.choose(self.feedback.evaluate(q, turns), q, used)
+            if probe is None:
+                break
+            used.add(probe.gap)
+            follow = runner.run(i, "follow_up", probe.text, probe.text,
+                                lambda p=probe: self.emit(PromptSpoken(i, "follow_up", p.text)))
+            follow.probe = probe
+            follow.timings["end_detected_to_probe_s"] = round(follow.prompt_started - turns[-1].end_detected, 3)
+            turns.append(follow)
+        self.feedback.conclude(answer, q, turns)
+        if any(t.interrupted for t in turns):
+            raise next(t.interrupted for t in turns if t.interrupted)
+        if any(t.stop for t in turns):
+            raise _Stop
+

@@ -1,0 +1,205 @@
+"""One turn: the interviewer asks (a question or a follow-up probe), the candidate answers.
+
+This is where audio meets the turn policy: microphone chunks go to the listener, finished
+utterances to the background transcriber, decoded pieces to the policy, and the policy's decisions
+(obey a command, take a piece into the answer, prompt a silent candidate) are carried out here.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ..asr.background import Piece
+from ..commands import Effect, Phase
+from ..errors import AudioDeviceFailed
+from ..listen import AnswerEnded, LongSilence, SpeechStarted, UtteranceEnded
+from ..records import HeardCommand
+from .events import CommandObeyed, Level, Partial, StateChanged
+from .policy import TurnPolicy
+
+__all__ = ["Turn", "TurnRunner"]
+
+
+@dataclass
+class Turn:
+    """What happened in one turn."""
+
+    kind: str = "question"
+    """``question`` or ``follow_up``."""
+    status: str = "no_answer"
+    """``answered``, ``partial``, ``skipped``, ``no_answer`` or ``stopped``."""
+    pieces: list[Piece] = field(default_factory=list)
+    reason: str = ""
+    """How the answer ended: ``silence``, ``max_length``, ``done``, ``stopped``, ``interrupted``."""
+    commands: list[HeardCommand] = field(default_factory=list)
+    short_utterances: list[dict] = field(default_factory=list)
+    stop: bool = False
+    """The candidate asked to end the interview."""
+    interrupted: BaseException | None = None
+    """Ctrl-C or a failing device, to re-raise once the partial answer is kept."""
+    timings: dict = field(default_factory=dict)
+    end_detected: float = 0.0
+    """``time.monotonic()`` when the end of the answer was known."""
+    prompt_started: float = 0.0
+    """``time.monotonic()`` when the interviewer's question or probe started playing."""
+    probe: object = None
+    """The follow-up probe this turn answers (``voicecoach.interview.probes.Probe``)."""
+
+    @property
+    def text(self) -> str:
+        """The answer's transcript."""
+        return " ".join(p.text for p in self.pieces if p.text)
+
+
+class TurnRunner:
+    """Runs turns for the interview loop (which owns the engines, the listener and the speaker)."""
+
+    def __init__(self, interview, chunks) -> None:
+        self.iv = interview
+        self._chunks = chunks
+        self._chunk_at: float | None = None
+
+    def next_chunk(self):
+        """The next microphone chunk; a stream that ends is a failed device."""
+        try:
+            chunk = next(self._chunks)
+        except StopIteration:
+            raise AudioDeviceFailed("the microphone stream ended") from None
+        self._chunk_at = self.iv.e.mic.captured_at
+        return chunk
+
+    def mic_time_of(self, listening_s: float) -> float | None:
+        """``time.monotonic()`` when the audio at ``listening_s`` (listener time) was captured, for a
+        microphone that runs in real time."""
+        if self._chunk_at is None:
+            return None
+        return self._chunk_at - (self.iv.listener.elapsed_s - listening_s)
+
+    def run(self, index: int, kind: str, spoken: str, repeat_text: str, on_spoken) -> Turn:
+        """Say ``spoken``, then listen until the answer is over, skipped, given up or stopped."""
+        iv, turn = self.iv, Turn(kind)
+        policy = TurnPolicy(iv.commands, iv.options.max_prompts)
+        turn.prompt_started = self._say(spoken)
+        on_spoken()
+        try:
+            while True:
+                outcome = self._listen(index, policy, turn, spoken, repeat_text)
+                if outcome:
+                    return turn
+        except (KeyboardInterrupt, AudioDeviceFailed) as exc:
+            turn.interrupted = exc
+            self._keep_partial(policy, turn)
+            return turn
+
+    def _say(self, text: str, rate: float = 1.0) -> float:
+        started = self.iv.speak(text, rate)
+        self.iv.emit(StateChanged("listening"))
+        return started
+
+    def _listen(self, index: int, policy: TurnPolicy, turn: Turn, spoken: str, repeat_text: str) -> bool:
+        """Feed one chunk; True when the turn is over."""
+        iv = self.iv
+        chunk = self.next_chunk()
+        events = iv.listener.feed(chunk)
+        iv.emit(Level(iv.listener.level, iv.listener.elapsed_s))
+        for ev in events:
+            if isinstance(ev, SpeechStarted):
+                iv.emit(StateChanged("hearing"))
+            elif isinstance(ev, LongSilence) and iv.bg.pending == 0:  # not while an utterance is decoding
+                decision = policy.silence()
+                if decision.kind == "give_up":
+                    iv.speak(iv.script.say("move_on"))
+                    return True
+                if decision.kind == "prompt":
+                    self._say(iv.script.say("silence_prompt"))
+                    return False
+            elif isinstance(ev, UtteranceEnded) and policy.wants(ev.utterance.speech_s):
+                short = policy.may_be_command(ev.utterance.speech_s)
+                if not short and not iv.listener.answer_started and iv.bg.pending == 0:
+                    self._start_answer(turn, ev.utterance)
+                iv.bg.submit(ev.utterance, short)
+            elif isinstance(ev, AnswerEnded):
+                turn.end_detected = time.monotonic()
+                turn.timings["last_speech_into_listening_s"] = round(ev.last_speech_s, 3)
+                turn.timings["last_speech_at"] = self.mic_time_of(ev.last_speech_s)
+                return self._finish(index, policy, turn, ev.reason, wait=True)
+        # A microphone faster than real time (the demo's) must not outrun the decoder.
+        for piece in (iv.bg.ready() if iv.e.mic.realtime else iv.bg.wait()):
+            over = self._piece(index, policy, turn, piece, spoken, repeat_text)
+            if over is not None:
+                return over
+        return False
+
+    def _start_answer(self, turn: Turn, utterance) -> None:
+        self.iv.listener.start_answer(utterance)
+        turn.timings.setdefault("answer_started_s", self.iv.clock())
+
+    def _piece(self, index, policy: TurnPolicy, turn: Turn, piece: Piece, spoken: str, repeat_text: str):
+        """Act on one decoded utterance; True/False when it ended the turn, None to carry on."""
+        iv = self.iv
+        decision = policy.heard(piece.text, piece.command_candidate)
+        if piece.command_candidate:
+            turn.short_utterances.append({"heard": piece.text, "speech_s": round(piece.utterance.speech_s, 2),
+                                          "command": decision.command.name if decision.command else None})
+        if decision.kind == "answer":
+            turn.pieces.append(piece)
+            if not iv.listener.answer_started:
+                self._start_answer(turn, piece.utterance)
+            iv.emit(Partial(turn.text))
+            return None
+        if decision.kind != "command":
+            return None
+        cmd = decision.command
+        turn.commands.append(HeardCommand(cmd.name, piece.text, index + 1, iv.clock()))
+        iv.emit(CommandObeyed(cmd.name, piece.text))
+        effect = cmd.effect
+        if effect is Effect.DONE:
+            turn.end_detected = piece.done_at
+            turn.timings["last_speech_at"] = self.mic_time_of(piece.utterance.end_s - iv.options.listen.vad.pad_s)
+            return self._finish(index, policy, turn, "done", wait=False)
+        if effect is Effect.STOP:
+            turn.stop, turn.end_detected = True, time.monotonic()
+            return self._finish(index, policy, turn, "stopped", wait=False)
+        if effect is Effect.SKIP:
+            turn.status = "skipped"
+            iv.speak(iv.script.say("skipping_follow_up" if turn.kind == "follow_up" else "skipping"))
+            return True
+        if effect is Effect.PAUSE:
+            iv.speak(iv.script.say("paused"))
+            iv.emit(StateChanged("paused"))
+            return False
+        self._say(spoken if effect is Effect.RESUME else repeat_text, cmd.rate)
+        return False
+
+    def _finish(self, index, policy: TurnPolicy, turn: Turn, reason: str, wait: bool) -> bool:
+        """The answer is over: take the pieces still decoding, then close the turn."""
+        if wait:
+            self.iv.emit(StateChanged("transcribing"))
+            t = time.monotonic()
+            for piece in self.iv.bg.wait():
+                if policy.heard(piece.text, piece.command_candidate).kind == "answer":
+                    turn.pieces.append(piece)
+            turn.timings["tail_transcribe_s"] = round(time.monotonic() - t, 3)
+        turn.reason = reason
+        turn.status = "answered" if turn.pieces else ("stopped" if turn.stop else "no_answer")
+        turn.timings.update({"answer_end_reason": reason, "answer_ended_s": self.iv.clock()})
+        return True
+
+    def _keep_partial(self, policy: TurnPolicy, turn: Turn) -> None:
+        """Ctrl-C or a dead device mid-answer: transcribe the speech already given and keep it."""
+        iv = self.iv
+        if policy.phase is Phase.PAUSED:
+            return
+        for ev in iv.listener.flush():
+            if isinstance(ev, UtteranceEnded):
+                iv.bg.submit(ev.utterance, policy.may_be_command(ev.utterance.speech_s))
+        try:
+            pieces = iv.bg.wait(timeout_s=30.0)
+        except Exception:  # noqa: BLE001 - the interruption is what gets reported
+            pieces = []
+        for piece in pieces:
+            if policy.heard(piece.text, piece.command_candidate).kind == "answer":
+                turn.pieces.append(piece)
+        turn.reason = "interrupted"
+        turn.status = "partial" if turn.pieces else turn.status

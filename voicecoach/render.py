@@ -1,0 +1,153 @@
+"""Evaluations, answers and sessions as text: one rendering for ``evaluate``, the live view, ``show``
+and the Markdown export (the HTML report uses the same pieces through its template).
+
+Everything a candidate said is passed through ``inert`` first, so escape sequences and control
+characters in a transcript are shown, never obeyed by the terminal.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .records import Answer, SessionRecord, Summary
+from .rules.evaluate import Evaluation
+
+__all__ = ["ROUND", "inert", "evidence_spans", "segments", "highlight", "highlight_terminal", "scores_text", "delivery_text",
+           "evaluation_lines", "summary_lines", "session_row", "SESSION_HEADER", "answer_heading"]
+
+ROUND = {"hr": "HR", "hiring_manager": "hiring manager", "both": "both rounds", "neither": "neither round"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def inert(text: str) -> str:
+    """``text`` with control characters (ESC, BEL, CR...) shown as ``\\xNN`` instead of acted on."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def evidence_spans(ev: Evaluation | None) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of every evidence quote, merged where they overlap; kind is ``flag`` or ``signal``."""
+    if ev is None:
+        return []
+    spans = [(e.start, e.end, "signal") for s in ev.signals if s.found for e in s.evidence]
+    spans += [(f.evidence.start, f.evidence.end, "flag") for f in ev.flags if f.evidence]
+    spans.sort()
+    merged: list[list] = []
+    for s, e, k in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+            if k == "flag":
+                merged[-1][2] = "flag"
+        else:
+            merged.append([s, e, k])
+    return [tuple(m) for m in merged]
+
+
+def segments(text: str, ev: Evaluation | None) -> list[tuple[str, str | None]]:
+    """``text`` cut into (part, kind) stretches: kind ``signal`` or ``flag`` for evidence, else None."""
+    out, pos = [], 0
+    for s, e, kind in evidence_spans(ev):
+        out += [(text[pos:s], None), (text[s:e], kind)]
+        pos = e
+    out.append((text[pos:], None))
+    return [(part, kind) for part, kind in out if part]
+
+
+def highlight(text: str, ev: Evaluation | None, mark) -> str:
+    """``text`` with ``mark(part, kind)`` applied to every stretch (kind None outside evidence)."""
+    return "".join(mark(part, kind) for part, kind in segments(text, ev))
+
+
+def highlight_terminal(text: str, ev: Evaluation | None, color: bool) -> str:
+    """The transcript with evidence underlined (flags in red) on a terminal, or in [brackets] elsewhere."""
+    def mark(part, kind):
+        part = inert(part)
+        if kind is None:
+            return part
+        if not color:
+            return f"[{part}]" if kind == "signal" else f"[!{part}!]"
+        return f"\x1b[4m{part}\x1b[0m" if kind == "signal" else f"\x1b[31;4m{part}\x1b[0m"
+    return highlight(text, ev, mark)
+
+
+def scores_text(ev: Evaluation) -> str:
+    """``HR 70/100, hiring manager 20/100 (suits: hr)``."""
+    return (f"HR {ev.scores['hr']}/100, hiring manager {ev.scores['hiring_manager']}/100 "
+            f"(suits: {ev.suits.replace('_', '-')})")
+
+
+def delivery_text(ev: Evaluation) -> str | None:
+    """Pace, fillers, pauses and length, or None without word timings."""
+    d = ev.delivery
+    if d is None:
+        return None
+    return (f"{d.words_per_minute:.0f} words/min, {d.filler_count} fillers, {len(d.long_pauses)} long pauses, "
+            f"{d.duration_s:.0f} s, {d.word_count} words")
+
+
+def evaluation_lines(ev: Evaluation, transcript: str | None = None, both_rounds: bool = False,
+                     markdown: bool = False) -> list[str]:
+    """The evaluation, line by line: verdict and scores, flags, signals with their quotes, delivery, tips.
+
+    Args:
+        ev: the evaluation.
+        transcript: the answer as it should be shown (already highlighted), or None to leave it out.
+        both_rounds: list both rounds' signals (``evaluate``) rather than the asked round's only.
+        markdown: Markdown (for the export) instead of aligned plain text.
+    """
+    b = "**" if markdown else ""
+    lines = []
+    if transcript is not None:
+        lines.append(f"> {transcript}" if markdown else f"Answer:   {transcript}")
+        lines.append("")
+    lines.append(f"{b}Verdict:{b}  {inert(ev.verdict)}  {scores_text(ev)}")
+    for f in ev.flags:
+        lines.append(f"{b}Flag:{b}     {f.label}" + (f' - "{inert(f.evidence.text)}"' if f.evidence else ""))
+    rounds = ("hr", "hiring_manager") if both_rounds else (ev.round,)
+    for rnd in rounds:
+        lines.append(f"{ROUND[rnd]} round signals:" if both_rounds else "Signals:")
+        for s in (s for s in ev.signals if s.round == rnd):
+            quote = f'  "{inert(s.evidence[0].text)}"' if s.evidence else ""
+            lines.append(f"{'- ' if markdown else '  '}{'+' if s.found else '-'} {s.label}{quote}")
+    delivery = delivery_text(ev)
+    if delivery:
+        lines.append(f"{b}Delivery:{b} {delivery}")
+    if ev.tips:
+        lines.append(f"{b}Tips:{b}")
+        lines += [f"{'' if markdown else '  '}{i}. {inert(t)}" for i, t in enumerate(ev.tips, 1)]
+    return lines
+
+
+def summary_lines(summary: Summary) -> list[str]:
+    """The end-of-session summary."""
+    avg = summary.average_scores
+    lines = ["Summary", f"  answered {summary.answered} of {summary.questions}, skipped {summary.skipped}, "
+             f"suited their round: {summary.suited_round}"]
+    if avg["hr"] is not None:
+        lines.append(f"  average scores: HR {avg['hr']}, hiring manager {avg['hiring_manager']}")
+    for v in summary.verdicts:
+        lines.append(f"  Q{v['index']} ({v['round'].replace('_', '-')}): {v['status']}"
+                     + (f", suits {v['suits'].replace('_', '-')}" if v["suits"] else ""))
+    if summary.top_tip:
+        lines.append(f"  work on: {summary.top_tip}")
+    return lines
+
+
+SESSION_HEADER = (f"{'id':>4}  {'date (UTC)':<16}  {'mode':<8} {'round':<14} {'role':<18} ans    HR   HM  "
+                  f"{'status':<12} flags")
+
+
+def session_row(s: SessionRecord) -> str:
+    """One line of ``voicecoach history``."""
+    summary = s.summary
+    avg = summary.average_scores
+    score = lambda v: "-" if v is None else str(v)  # noqa: E731
+    flags = ", ".join(f"{k} x{v}" for k, v in summary.flags.items()) or "-"
+    return (f"{s.id:>4}  {s.started_at[:16].replace('T', ' '):<16}  {s.mode:<8} "
+            f"{inert(str(s.settings.get('round') or '-')):<14} {inert(str(s.settings.get('role') or '-')):<18} "
+            f"{summary.answered:>3}   {score(avg['hr']):>3}  {score(avg['hiring_manager']):>3}  {s.status:<12} {flags}")
+
+
+def answer_heading(a: Answer) -> str:
+    """``Q2 (HR round, answered): Why do you want to work here?``."""
+    return f"Q{a.index} ({ROUND.get(a.round, a.round)} round, {a.status}): {inert(a.question)}"
+
