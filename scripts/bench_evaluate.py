@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 import fit_rubric as F  # noqa: E402
+
 from voicecoach.rules.evaluate import evaluate  # noqa: E402
 from voicecoach.rules.rubric import ROUNDS, default_rubric  # noqa: E402
 
@@ -74,7 +75,7 @@ def main() -> None:
     print(f"labelled answers: train {len(train)}, " + ", ".join(f"{k} {len(v)}" for k, v in splits.items()))
     for name, channels in APPROACHES.items():
         x = F.features(train, base, channels)
-        rubric = replace(base, models=F.fit(x, train, names, 1.0))
+        rubric = replace(base, models=F.fit(x, train, names, 0.3))
         for split, answers in splits.items():
             s = scores(answers, rubric, channels)
             print(f"{name:<10} {split}: suits {s['right']}/{s['n']} = {s['accuracy']:.1%}; package flag: "

@@ -16,12 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from support.wer import word_error_rate
+
 from voicecoach.asr import make_transcriber
 from voicecoach.asr.faster_whisper_engine import FasterWhisperTranscriber
 from voicecoach.asr.models import resolve_model
 from voicecoach.audio import load_audio
 from voicecoach.tts import make_tts
-from support.wer import word_error_rate
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "speech"
 ANSWER_60S = (

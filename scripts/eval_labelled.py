@@ -7,8 +7,9 @@ Usage: .venv/bin/python scripts/eval_labelled.py
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 from voicecoach.rules.evaluate import evaluate
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tomllib
 from pathlib import Path
 
 import numpy as np
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -40,7 +40,9 @@ def load(split: str | None = None) -> list[dict]:
 def feature_names(rubric) -> list[str]:
     """Every feature the decision models use: the signals, the flags judged by meaning, and the rest."""
     flags = [f.id for f in rubric.flags.values() if f.kind == "meaning"]
-    return [s.id for s in rubric.signals] + flags + list(GENERAL)
+    invited = [f"invited_{t.id}" for t in rubric.question_types]
+    counts = [f"{s.id}_count" for s in rubric.signals]
+    return [s.id for s in rubric.signals] + flags + list(GENERAL) + invited + counts
 
 
 def features(answers: list[dict], rubric, channels=CHANNELS) -> np.ndarray:
@@ -101,7 +103,7 @@ def write_model(models: dict[str, RoundModel], path: Path, n_train: int, l2: flo
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--dry-run", action="store_true", help="print, do not write model.toml")
-    ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument("--l2", type=float, default=0.3)
     args = ap.parse_args()
     rubric = default_rubric()
     names = feature_names(rubric)

@@ -28,8 +28,8 @@ FILLER = " I enjoy my work and I try to do it well every single day, whatever th
 
 
 @pytest.mark.parametrize("sid, text", [
-    ("values_culture", "When I gave a patient the wrong leaflet I owned up to the ward sister straight away, because "
-                       "I'd rather people trust me than think I'm perfect."),
+    ("values_culture", "I always own up when I get something wrong on the ward, because trust matters more to me "
+                       "than looking perfect."),
     ("team_chemistry", "When two of the lads fell out over the weekend rota I sat them down together and we worked "
                        "out a swap that suited both of them."),
     ("transferable_skills", "A dad came in shouting about his son's detention, so I took him somewhere quiet, let "

@@ -105,6 +105,8 @@ def analyse(transcript: str, question: str | None = None, rubric: Rubric | None 
             strengths[f.id] = p
     n_words = len(_WORD.findall(text))
     features = {sid: float(v.max()) if len(v) else 0.0 for sid, v in strengths.items()}
+    for s in rubric.signals:  # how much of the answer carries it: sentences at 0.6 or more, up to three
+        features[f"{s.id}_count"] = min(3, int((strengths[s.id] >= 0.6).sum())) / 3
     if us:
         # What the answer is mostly about: the share of its sentences whose strongest signal is each round's.
         best = {r: np.max([strengths[s.id] for s in rubric.rounds[r].signals], axis=0) for r in ROUNDS}
@@ -122,6 +124,7 @@ def analyse(transcript: str, question: str | None = None, rubric: Rubric | None 
         if qt is not None:
             qtype = qt.id
             features["invited"] = max((features.get(sid, 0.0) for sid in qt.invites), default=0.0)
+            features[f"invited_{qt.id}"] = features["invited"]
         emb = meaning.embed(cleaned + [question])
         centre = emb[:-1].mean(axis=0)
         features["relevance"] = float(centre @ emb[-1] / max(np.linalg.norm(centre), 1e-9))

@@ -62,14 +62,19 @@ _CLAIM_STOCK = re.compile(
     r"my (?:biggest )?weakness is (?:that )?i(?:'m| am) (?:a )?perfectionist|wear (?:many|lots of) hats|"
     r"i'?m passionate about)\b", re.IGNORECASE)
 FILLER_RE = re.compile(
-    r"\b(?:um+|uh+|erm+|er|hmm+|mm+|ah+|you know|i mean|honestly|basically|literally|kind of|sort of|"
+    r"\b(?:um+|uh+|erm+|er|hmm+|mm+|ah+|you know|i mean|honestly|basically|literally|"
     r"to be honest|if i'?m honest|okay so|ok so|yeah so|so yeah|yeah)\b[,]?"
+    r"|(?<!\bwhat )(?<!\bwhich )(?<!\bthis )(?<!\bthat )(?<!\bthe )(?<!\ba )(?<!\bany )(?<!\bsome )"
+    r"\b(?:kind|sort) of\b"
     r"|(?:(?<=\bum )|(?<=\buh )|(?<=^)|(?<=, )|(?<=\bjust )|(?<=\bwas )|(?<=\band )|(?<=\bso ))like\b,?"
     r"|\blike(?= (?:um|uh|you know|i mean)\b)", re.IGNORECASE)
 _QUESTION_START = re.compile(
     r"^(?:(?:and|so|also|just|um|uh|yeah|yes|okay|ok|well|one more thing|and also|actually|but|oh|right|"
     r"a few|a couple|two|one|sure)[,:;\- ]+)*"
-    r"(?:(?:what|how)(?:'s|s)?\b|when(?:'s|s)? (?:is|are|was|would|will|do|does|did|can|could|should|might)\b|"
+    r"(?:what(?:'s|s)?\b(?=\s*(?:$|is|are|was|were|would|will|do|does|did|can|could|should|happens|kind|sort|type|"
+    r"band|grade|level|point|time|the|your|you|people|does|sort))|what'?s\b|"
+    r"how(?:'s|s)?\b(?=\s*(?:$|soon|long|much|many|often|do|does|did|is|are|was|would|will|can|could|quickly|fast|"
+    r"the|your|you|people))|when(?:'s|s)? (?:is|are|was|would|will|do|does|did|can|could|should|might)\b|"
     r"where (?:is|are|would|will|do|does|can|could)\b|which (?:one|ones|level|band|grade|team|of)\b|"
     r"who (?:is|are|would|will|do|does)\b|why (?:is|are|would|do|does|did)\b|"
     r"(?:is|are|was|were) (?:there|it|the|that|this|they|you|your)\b|(?:do|does|did) (?:you|it|the|they|people|i)\b|"

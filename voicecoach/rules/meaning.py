@@ -23,10 +23,10 @@ from .rubric import QuestionType, Rubric
 
 __all__ = ["Meaning", "meaning_for", "logistic_fit"]
 
-OTHER_WEIGHT = 0.1
+OTHER_WEIGHT = 0.3
 """Weight of other signals' examples as negatives (a sentence can carry several signals)."""
 L2 = 1.0
-VERSION = "meaning-v1"
+VERSION = "meaning-v2"
 
 
 def logistic_fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = L2, iters: int = 30) -> tuple[np.ndarray, float]:

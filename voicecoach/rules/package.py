@@ -28,8 +28,9 @@ _SENTENCE_END = re.compile(r"[.?!]")
 # A promotion asked for on a timeline is the candidate's own: "is there a route up within the year?"
 _TIMELINE = re.compile(r"\b(?:within|how soon|how long|how quickly|by the end of|in (?:a|one|two|three|the first) "
                        r"(?:year|years|months))\b", re.IGNORECASE)
-_THIRD_PARTY = re.compile(r"\b(?:his|her|their|its|the client'?s|the customer'?s|the patient'?s|a client'?s|"
-                          r"a customer'?s|the family'?s|everyone'?s|the staff'?s|the team'?s)\s+(?:\w+\s+){0,2}$",
+_THIRD_PARTY = re.compile(r"\b(?:his|her|their|its|(?:the|a|our|my) (?:client|customer|patient|family|staff|team|"
+                          r"driver|employee|people|member|resident|tenant)s?'s?|(?:clients|customers|drivers|"
+                          r"employees|staff|people|members)'|everyone'?s|people'?s)\s+(?:\w+\s+){0,2}$",
                           re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:i|me|my|myself|i'?d|id|i'?m|im|i'?ll|i'?ve|ive)\b", re.IGNORECASE)
 
