@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import numpy as np
 
-from voicecoach.audio import peak_level_dbfs, speech_level_dbfs
+from voicecoach.loudness import peak_level_dbfs, speech_level_dbfs
 from voicecoach.tts import candidate_voice, make_tts
 
 QUESTION_1 = "Why do you want to work for this company rather than one of our competitors?"

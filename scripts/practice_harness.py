@@ -63,23 +63,32 @@ def _strip_pauses(text: str) -> str:
     return re.sub(r"<pause [\d.]+>", " ", text)
 
 
+FOLLOW_UP_ANSWER = ("Our checkout service was slow, so I profiled it and found the same database query ran eleven "
+                    "times per request. I added a cache in front of the pricing service and rewrote two queries to "
+                    "use an index, and I added a load test to our build.")
+FOLLOW_UP_RESULT = "Response time dropped by eighty percent, and errors fell by a third."
+
+
 class Candidate:
     """Listens to the interviewer, answers into the microphone sink."""
 
-    def __init__(self, answers: list[str | None], log) -> None:
+    def __init__(self, answers: list[str | None], log, follow_up: str | None = None) -> None:
         from voicecoach.asr import make_transcriber
         from voicecoach.demo import render_turn
         from voicecoach.listen import Listener, ListenOptions
         from voicecoach.mic import SounddeviceMicrophone
         from voicecoach.snd import SounddevicePlayer
-        from voicecoach.tts import make_tts
+        from voicecoach.tts import candidate_voice
         from voicecoach.vad import SileroVad
 
         self.log = log
-        voice = make_tts(voice="en-us", rate_wpm=165)
+        voice = candidate_voice()  # the demo candidate's voice: clearly not the interviewer's
         self.clips = {"repeat": render_turn(voice, "Repeat the question."), "skip": render_turn(voice, "Skip.")}
         self.answers = [render_turn(voice, a) if a else None for a in answers]
         self.answer_texts = [_strip_pauses(a) if a else None for a in answers]
+        self.follow_up = render_turn(voice, follow_up) if follow_up else None
+        self.follow_up_text = follow_up
+        self.probes_heard: list[str] = []
         self.asr = make_transcriber("faster-whisper")
         # 1.5 s of silence before the candidate treats the interviewer as finished: in a CPU-loaded CI
         # run a playback gap split a question, the candidate spoke while voicecoach was still
@@ -140,10 +149,20 @@ class Candidate:
                     self.mic.discard_pending()
                     self.listener.reset()
                     break
+                if self.follow_up is not None and "result" in text.lower() and not self.probes_heard:
+                    # The interviewer probed instead of giving feedback: answer the follow-up.
+                    self.probes_heard.append(text)
+                    self.log("candidate says: follow-up answer")
+                    self._answer_end = self._say(self.follow_up)
+                    self.mic.discard_pending()
+                    self.listener.reset()
+                    continue
                 if "end of the interview" in text.lower():
                     return
 
     def _plan_for(self, n: int | None) -> list:
+        if self.follow_up is not None:
+            return [("answer", self.answers[0])] if n == 1 else []
         if n == 1:
             return [("repeat", self.clips["repeat"]), ("answer", self.answers[0])]
         if n == 2:
@@ -153,23 +172,35 @@ class Candidate:
         return []
 
 
-def run_once(answer_seconds: int, workdir: Path, log=print) -> dict:
-    """One full scenario; returns the session JSON plus what the candidate measured."""
-    answers = SHORT if answer_seconds <= 20 else [a + b if a else None for a, b in zip(SHORT, LONG_EXTRA)]
+def run_once(answer_seconds: int, workdir: Path, log=print, scenario: str = "commands") -> dict:
+    """One full scenario; returns the session JSON plus what the candidate measured.
+
+    ``commands``: three HR questions: "repeat" then an answer with a thinking pause, "skip", a plain answer
+    (no follow-ups). ``followup``: one hiring-manager question answered without a measured result; the
+    interviewer should probe for it and the candidate answers the probe with numbers.
+    """
+    if scenario == "followup":
+        answers, follow_up = [FOLLOW_UP_ANSWER], FOLLOW_UP_RESULT
+    else:
+        answers = SHORT if answer_seconds <= 20 else [a + b if a else None for a, b in zip(SHORT, LONG_EXTRA)]
+        follow_up = None
     json_out = workdir / "session.json"
     with VirtualAudio(("vc_speaker", "vc_mic")) as va:
         vc_env = va.env(sink="vc_speaker", source="vc_mic.monitor")
         vc_env["HF_HUB_OFFLINE"] = "1"
         vc_env.setdefault("VOICECOACH_HOME", str(workdir / "home"))  # keep the user's own history clean
-        cmd = [sys.executable, "-m", "voicecoach", "practice", "--round", "hr", "--questions", "3", "--seed", "1",
-               "--json-out", str(json_out), "--end-silence", str(END_SILENCE_S)]
+        cmd = [sys.executable, "-m", "voicecoach", "practice", "--json-out", str(json_out), "--end-silence",
+               str(END_SILENCE_S), "--intro", "full"]
+        cmd += (["--round", "hiring-manager", "--role", "software engineer", "--questions", "1", "--seed", "3",
+                 "--follow-ups", "1"] if scenario == "followup" else
+                ["--round", "hr", "--questions", "3", "--seed", "1", "--follow-ups", "0"])
         # The candidate's own devices: it hears the speaker's monitor and talks into the mic sink.
         pulse_vars = ("PULSE_SERVER", "PULSE_SINK", "PULSE_SOURCE")
         saved = {k: os.environ.get(k) for k in pulse_vars}
         os.environ.update(va.env(sink="vc_mic", source="vc_speaker.monitor"))
         proc = None
         try:
-            candidate = Candidate(answers, log)
+            candidate = Candidate(answers, log, follow_up)
             proc = subprocess.Popen(cmd, cwd=ROOT, env=vc_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                     text=True)
             out_lines: list[str] = []
@@ -188,7 +219,8 @@ def run_once(answer_seconds: int, workdir: Path, log=print) -> dict:
                     os.environ[k] = v
     session = json.loads(json_out.read_text()) if json_out.exists() else None
     return {"session": session, "returncode": proc.returncode, "stdout": "".join(out_lines),
-            "answer_texts": candidate.answer_texts, "latencies": candidate.latencies, "heard": candidate.heard}
+            "answer_texts": candidate.answer_texts, "latencies": candidate.latencies, "heard": candidate.heard,
+            "probes_heard": candidate.probes_heard, "follow_up_text": candidate.follow_up_text}
 
 
 def main() -> None:
@@ -198,12 +230,13 @@ def main() -> None:
     ap.add_argument("--answer-seconds", type=int, default=15)
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--keep", help="folder for the session JSON files")
+    ap.add_argument("--scenario", choices=("commands", "followup"), default="commands")
     args = ap.parse_args()
     internal, external = [], []
     for run in range(args.runs):
         workdir = Path(args.keep or tempfile.mkdtemp(prefix="vc-harness-")) / f"run{run + 1}"
         workdir.mkdir(parents=True, exist_ok=True)
-        r = run_once(args.answer_seconds, workdir, log=lambda s: print("  " + s, flush=True))
+        r = run_once(args.answer_seconds, workdir, log=lambda s: print("  " + s, flush=True), scenario=args.scenario)
         s = r["session"]
         print(f"run {run + 1}: exit {r['returncode']}, status {s and s['status']}")
         if not s or s["status"] != "completed":

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SPEECH = ROOT.parent / "shared" / "data" / "speech"
+SPEECH = Path(os.environ.get("VOICECOACH_SPEECH_DIR") or ROOT.parent / "shared" / "data" / "speech").expanduser()
+"""The shared real recordings: ``$VOICECOACH_SPEECH_DIR``, else ``../shared/data/speech`` beside the clone."""
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -19,7 +20,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 @pytest.fixture(scope="session")
 def speech_dir() -> Path:
     if not (SPEECH / "transcripts.json").is_file():
-        pytest.fail(f"the shared recordings are missing: {SPEECH}")
+        where = ("VOICECOACH_SPEECH_DIR points to" if os.environ.get("VOICECOACH_SPEECH_DIR")
+                 else "looked beside the clone in")
+        pytest.fail(f"the shared recordings (jfk.flac, ..., transcripts.json) are missing: {where} {SPEECH}. "
+                    "Put them at ../shared/data/speech beside the clone, or set VOICECOACH_SPEECH_DIR to a copy")
     return SPEECH
 
 
@@ -49,7 +53,20 @@ def home(tmp_path, monkeypatch) -> Path:
     return tmp_path / "home"
 
 
-def run_cli(*args: str, env: dict | None = None, timeout: float = 300, input: str | None = None):
-    """Run ``python -m voicecoach ARGS`` as a user would; returns the CompletedProcess."""
-    return subprocess.run([sys.executable, "-m", "voicecoach", *args], capture_output=True, text=True,
+def run_cli(*args: str, env: dict | None = None, timeout: float = 300, input: str | None = None,
+            unprivileged: bool = False):
+    """Run ``python -m voicecoach ARGS`` as a user would; returns the CompletedProcess.
+
+    ``unprivileged``: file permissions apply even when the tests run as root (CI does): the process
+    keeps uid 0 but loses the capabilities that let root read and write every file.
+    """
+    prefix: list[str] = []
+    if unprivileged and os.geteuid() == 0:
+        import shutil
+
+        if not shutil.which("setpriv"):
+            pytest.skip("running as root and setpriv (util-linux) is missing, so permissions cannot be tested")
+        caps = "-dac_override,-dac_read_search"
+        prefix = ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}", "--"]
+    return subprocess.run([*prefix, sys.executable, "-m", "voicecoach", *args], capture_output=True, text=True,
                           env=env, timeout=timeout, cwd=ROOT, input=input)

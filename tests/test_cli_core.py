@@ -1,11 +1,10 @@
 """`voicecoach transcribe / say / doctor` end to end, including every expected failure."""
 
 import json
-import sys
 import subprocess
+import sys
 
 import pytest
-
 from conftest import ROOT, run_cli
 from support.wer import word_error_rate
 
@@ -55,7 +54,7 @@ def _assert_clean_error(r, code, *phrases):
 def test_bad_audio_files(tmp_path, speech_dir):
     _assert_clean_error(run_cli("transcribe", str(tmp_path / "missing.wav")), 3, "not found")
     (tmp_path / "text.wav").write_text("hello")
-    _assert_clean_error(run_cli("transcribe", str(tmp_path / "text.wav")), 3, "cannot decode")
+    _assert_clean_error(run_cli("transcribe", str(tmp_path / "text.wav")), 3, "not audio")
     (tmp_path / "empty.mp3").write_bytes(b"")
     _assert_clean_error(run_cli("transcribe", str(tmp_path / "empty.mp3")), 3)
     data = (speech_dir / "stereo_diarization.wav").read_bytes()

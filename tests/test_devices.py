@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
 from support.virtual_audio import VirtualAudio
 from support.wer import word_error_rate

@@ -6,8 +6,8 @@ import sys
 
 import numpy as np
 import pytest
-
 from conftest import ROOT
+
 from voicecoach.rules.embed import Encoder, model_dir
 
 SENTENCES = ["I sat down with the night staff and rebuilt the rota.", "People here look out for each other.",

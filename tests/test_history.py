@@ -10,8 +10,8 @@ import time
 
 import numpy as np
 import pytest
-
 from conftest import ROOT, run_cli
+
 from voicecoach.records import Answer, SessionRecord
 from voicecoach.rules.evaluate import evaluate
 from voicecoach.store import MIGRATIONS, Store, now_iso
@@ -33,7 +33,7 @@ WEAK_TEXT = "I am a hard worker and I like people, and I would like to work here
 
 def test_migrations_from_empty_and_from_previous_version(tmp_path):
     fresh = Store(tmp_path / "fresh")
-    assert fresh.version == len(MIGRATIONS) == 3
+    assert fresh.version == len(MIGRATIONS) == 4
     # A database made by the previous release (migration 1 only), with a row in the old schema.
     old = Store(tmp_path / "old", migrations=MIGRATIONS[:1])
     assert old.version == 1
@@ -44,7 +44,7 @@ def test_migrations_from_empty_and_from_previous_version(tmp_path):
                    "'2026-01-01T10:01:00+00:00')", (HR_TEXT, ev))
     old.close()
     upgraded = Store(tmp_path / "old")
-    assert upgraded.version == 3
+    assert upgraded.version == 4
     s = upgraded.session(1)
     assert s.answers[0].transcript == HR_TEXT and s.answers[0].words == () and s.answers[0].parts == ()
     assert s.summary.average_scores["hr"] == evaluate(HR_TEXT, "hr").scores["hr"]

@@ -6,7 +6,6 @@ import sys
 import sysconfig
 
 import pytest
-
 from conftest import ROOT
 
 

@@ -8,8 +8,9 @@ import sys
 import time
 
 import pytest
-
 from conftest import ROOT, run_cli
+from support.wer import word_error_rate
+
 from voicecoach.demo import DEMO_SCRIPT, ScriptedCandidate, ScriptedMicrophone, render_turn
 from voicecoach.errors import AudioDeviceFailed
 from voicecoach.interview.loop import Engines, Interview, InterviewOptions
@@ -18,7 +19,6 @@ from voicecoach.rules.evaluate import evaluate
 from voicecoach.rules.questions import load_questions
 from voicecoach.snd import NullPlayer
 from voicecoach.vad import SileroVad
-from support.wer import word_error_rate
 
 HR_ANSWER = ("I care about honest feedback and respect in a team, and your values of transparency are why I "
              "applied. In my last job I mentored two colleagues and organised our team retrospectives.")
@@ -141,11 +141,11 @@ def test_demo_end_to_end(tmp_path):
     jsonschema.validate(rec, json.loads((ROOT / "docs" / "session.schema.json").read_text()))
     assert rec["status"] == "completed" and rec["summary"]["answered"] == 3
     assert [c["command"] for c in rec["commands"]] == ["repeat"]
-    for q, (qid, turns) in zip(rec["answers"], DEMO_SCRIPT):
-        said = turns[-1].replace("<pause 1.8>", " ")
+    for q, (qid, turns, follow_ups) in zip(rec["answers"], DEMO_SCRIPT):
+        said = " ".join([turns[-1], *follow_ups]).replace("<pause 1.8>", " ")
         assert q["question_id"] == qid
         assert word_error_rate(said, q["transcript"]) <= 0.2, q["transcript"]
-        assert q["evaluation"]["suits"] == evaluate(said, q["round"]).suits
+        assert q["evaluation"]["suits"] == evaluate(said, q["round"], question=q["question"]).suits
         assert q["delivery"]["words_per_minute"] > 100
     flags = [f["id"] for f in rec["answers"][2]["evaluation"]["flags"]]
     assert "negotiates_package" in flags

@@ -8,8 +8,9 @@ and answers into the microphone sink: "repeat the question", then an answer with
 import sys
 
 from conftest import ROOT
-from voicecoach.rules.evaluate import evaluate
 from support.wer import word_error_rate
+
+from voicecoach.rules.evaluate import evaluate
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from practice_harness import run_once  # noqa: E402
@@ -41,3 +42,18 @@ def test_practice_through_pulseaudio(tmp_path):
     # The thinking pause inside the first answer did not end it: both halves are in one transcript.
     assert "long term" in q1["transcript"].lower() or "long-term" in q1["transcript"].lower()
     assert q1["timings"]["pieces"] >= 2
+
+
+def test_a_missing_result_is_probed_through_pulseaudio(tmp_path):
+    r = run_once(15, tmp_path, log=print, scenario="followup")
+    s = r["session"]
+    assert s is not None and r["returncode"] == 0, r["stdout"]
+    a = s["answers"][0]
+    assert r["probes_heard"], r["heard"]  # the candidate heard "And what was the result, in numbers?"
+    assert [p["kind"] for p in a["parts"]] == ["answer", "follow_up"] and a["parts"][1]["probe"] == "results"
+    assert word_error_rate(r["follow_up_text"], a["parts"][1]["text"]) <= 0.35
+    alone = evaluate(a["parts"][0]["text"], "hiring_manager", question=a["question"])
+    assert a["evaluation"]["scores"]["hiring_manager"] > alone.scores["hiring_manager"]
+    assert next(x for x in a["evaluation"]["signals"] if x["id"] == "results")["found"]
+    # The probe is spoken from audio prepared while the session started: no slower than feedback.
+    assert a["timings"]["follow_up_end_detected_to_probe_s"] < 1.0

@@ -2,11 +2,11 @@
 
 import json
 import shutil
-import tomllib
 
 import pytest
-
+import tomllib
 from conftest import ROOT, run_cli
+
 from voicecoach.errors import BadDataFile
 from voicecoach.rules.evaluate import evaluate
 from voicecoach.rules.questions import load_questions, select_questions

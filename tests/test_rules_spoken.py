@@ -1,8 +1,8 @@
 """The labelled answers spoken by espeak-ng and transcribed by Whisper keep their verdict."""
 
 import tomllib
-
 from conftest import ROOT
+
 from voicecoach.rules.evaluate import evaluate
 
 LABELLED = tomllib.loads((ROOT / "tests" / "data" / "labelled_answers.toml").read_text())["answer"]

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from support.wer import word_error_rate
 
 from voicecoach.audio import AudioClip, load_audio
-from support.wer import word_error_rate
 
 ENGINES = ("faster-whisper", "openai-whisper")
 

@@ -14,10 +14,13 @@ from .engines import DEFAULT_ENGINE, ENGINES
 from .errors import NoAudioDevice, UsageError, VoicecoachError
 from .listen import ListenOptions
 from .rules.questions import Question, load_questions, sample, select_questions
+from .tailoring import Tailoring, describe_job, tailor
 
 __all__ = ["PracticeSettings", "choose_questions", "build_practice", "build_demo", "LazyTranscriber"]
 
 MAX_QUESTIONS = 60
+VOCABULARY_TERMS = 10
+"""How many of the job's key terms bias the transcription (Whisper's prompt has room for a few)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,10 @@ class PracticeSettings:
     json_out: str | None = None
     keep_audio: bool = True
     mode: str = "practice"
+    job: str | None = None
+    """A job advert (text, Markdown or PDF; ``-`` for standard input) to tailor the interview to."""
+    cv: str | None = None
+    """The candidate's CV (text, Markdown or PDF)."""
 
     def __post_init__(self) -> None:
         from .rules.evaluate import normalize_round
@@ -72,9 +79,11 @@ class PracticeSettings:
         return d
 
 
-def choose_questions(s: PracticeSettings, bank: list[Question] | None = None, store=None) -> list[Question]:
+def choose_questions(s: PracticeSettings, bank: list[Question] | None = None, store=None,
+                     tailored: tuple[Question, ...] = ()) -> list[Question]:
     """The session's questions: a seeded sample for the round and role, mixed rounds interleaved, or
-    the weakest questions again with ``retry_weak``."""
+    the weakest questions again with ``retry_weak``. Questions made for the job and the CV come first
+    in each round (up to about two thirds of it)."""
     bank = bank if bank is not None else load_questions()
     rnd = None if s.round == "mixed" else s.round
     if s.role:
@@ -90,11 +99,16 @@ def choose_questions(s: PracticeSettings, bank: list[Question] | None = None, st
         if not weak:
             raise VoicecoachError("there are no answered questions to retry yet", "run `voicecoach practice` first")
         return weak[: s.questions]
+    def round_list(rnd: str, n: int) -> list[Question]:
+        own = [q for q in tailored if q.round == rnd][: max(1, (2 * n + 2) // 3)]
+        return own + sample([q for q in pool if q.round == rnd], n - len(own), s.seed)
+
     if s.round == "mixed":
-        hr = sample([q for q in pool if q.round == "hr"], s.questions, s.seed)
-        hm = sample([q for q in pool if q.round == "hiring_manager"], s.questions, s.seed)
+        hr, hm = round_list("hr", (s.questions + 1) // 2 + 1), round_list("hiring_manager", s.questions // 2 + 1)
         mixed = [q for pair in zip(hr, hm) for q in pair]
         return (mixed + [q for q in hr + hm if q not in mixed])[: s.questions]
+    if tailored:
+        return round_list(s.round, s.questions)[: s.questions]
     return sample(pool, s.questions, s.seed)
 
 
@@ -158,7 +172,7 @@ def _first_run(store) -> bool:
 
 
 def _interview(s: PracticeSettings, questions, tts, player, mic, observers, store, progress, intro_text=None,
-               speak_tips=True, echo_guard_s=0.3):
+               speak_tips=True, echo_guard_s=0.3, tailoring: Tailoring = Tailoring()):
     from .asr import LIVE_OPTIONS
     from .interview.loop import Engines, Interview, InterviewOptions
     from .interview.recorder import Recorder
@@ -167,11 +181,19 @@ def _interview(s: PracticeSettings, questions, tts, player, mic, observers, stor
     transcriber = LazyTranscriber(s.engine, s.model, LIVE_OPTIONS, progress)
     _warm_up(tts)
     intro = ("full" if _first_run(store) else "short") if s.intro == "auto" else s.intro
+    from .interview.probes import Prober
+
     options = InterviewOptions(feedback=s.feedback, listen=s.listen_options(), intro=intro, intro_text=intro_text,
-                               speak_tips=speak_tips, echo_guard_s=echo_guard_s, follow_ups=s.follow_ups)
-    recorder = Recorder(s.mode, s.to_json(), store=store, json_out=s.json_out, keep_audio=s.keep_audio)
+                               speak_tips=speak_tips, echo_guard_s=echo_guard_s, follow_ups=s.follow_ups,
+                               vocabulary=tailoring.terms[:VOCABULARY_TERMS], job_terms=tailoring.terms)
+    settings = s.to_json()
+    if tailoring.job is not None:
+        settings["job_profile"] = tailoring.job.to_json()
+    if tailoring.cv is not None:
+        settings["cv_profile"] = tailoring.cv.to_json()
+    recorder = Recorder(s.mode, settings, store=store, json_out=s.json_out, keep_audio=s.keep_audio)
     engines = Engines(tts, player, mic, transcriber, SileroVad())
-    return Interview(questions, engines, recorder, options, observers)
+    return Interview(questions, engines, recorder, options, observers, prober=Prober() if s.follow_ups else None)
 
 
 def build_practice(s: PracticeSettings, observers: list, progress=None):
@@ -185,8 +207,11 @@ def build_practice(s: PracticeSettings, observers: list, progress=None):
     from .store import open_store
     from .tts import default_backend_note, make_tts
 
+    tailoring = tailor(s)  # a bad --job or --cv is reported before anything else happens
     store = open_store()
-    questions = choose_questions(s, store=store)
+    questions = choose_questions(s, store=store, tailored=tailoring.questions)
+    if progress and tailoring.job is not None:
+        progress(describe_job(tailoring))
     mic, player = SounddeviceMicrophone(s.input_device), SounddevicePlayer(s.output_device)
     if not mic.is_available():
         raise NoAudioDevice("no microphone (audio input device) found")
@@ -196,20 +221,27 @@ def build_practice(s: PracticeSettings, observers: list, progress=None):
     note = default_backend_note()
     if note and progress:
         progress(f"(note: {note})")
-    return _interview(s, questions, tts, player, mic, observers, store, progress)
+    return _interview(s, questions, tts, player, mic, observers, store, progress, tailoring=tailoring)
 
 
 def build_demo(s: PracticeSettings, observers: list, silent: bool = False, realtime: bool = False, progress=None):
     """The demo: the same interview with a scripted candidate whose answers are synthesized."""
-    from .demo import DEMO_SCRIPT, ScriptedCandidate, ScriptedMicrophone, render_turn
+    from .demo import (
+        DEMO_JOB_ADVERT,
+        DEMO_SCRIPT,
+        ScriptedCandidate,
+        ScriptedMicrophone,
+        render_turn,
+    )
     from .interview.script import default_script
+    from .prompts import prompts_dir
     from .snd import NullPlayer, SounddevicePlayer
     from .store import open_store
     from .tts import candidate_voice, make_tts
 
     s = replace(s, mode="demo", questions=len(DEMO_SCRIPT), intro="none")
     bank = {q.id: q for q in load_questions()}
-    missing = [qid for qid, _ in DEMO_SCRIPT if qid not in bank]
+    missing = [qid for qid, *_ in DEMO_SCRIPT if qid not in bank]
     if missing:
         raise VoicecoachError(f"the demo's questions are missing from the bank: {', '.join(missing)}",
                               "restore prompts/questions from the project")
@@ -224,9 +256,15 @@ def build_demo(s: PracticeSettings, observers: list, silent: bool = False, realt
     if progress:
         progress("preparing the candidate's answers ...")
     candidate = candidate_voice()
-    turns = [[render_turn(candidate, t) for t in ts] for _, ts in DEMO_SCRIPT]
+    turns = [[render_turn(candidate, t) for t in ts] for _, ts, _ in DEMO_SCRIPT]
+    follow_ups = [[render_turn(candidate, t) for t in fs] for _, _, fs in DEMO_SCRIPT]
     mic = ScriptedMicrophone(realtime=realtime)
-    observers = [*observers, ScriptedCandidate(mic, turns)]
-    return _interview(s, [bank[qid] for qid, _ in DEMO_SCRIPT], interviewer, player, mic, observers, open_store(),
+    observers = [*observers, ScriptedCandidate(mic, turns, follow_ups)]
+    s = replace(s, job=s.job or str(prompts_dir() / DEMO_JOB_ADVERT))
+    tailoring = tailor(s)
+    tailoring = Tailoring(tailoring.job, tailoring.cv)  # the scripted answers are for the demo's own questions
+    if progress:
+        progress(describe_job(tailoring))
+    return _interview(s, [bank[qid] for qid, *_ in DEMO_SCRIPT], interviewer, player, mic, observers, open_store(),
                       progress, intro_text=default_script().say("demo_intro", n=len(DEMO_SCRIPT)), speak_tips=False,
-                      echo_guard_s=0.0)
+                      echo_guard_s=0.0, tailoring=tailoring)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import wave
+from contextlib import nullcontext
 from dataclasses import dataclass
 from math import gcd
 from pathlib import Path
@@ -19,16 +20,11 @@ from .errors import AudioFileNotFound, EmptyAudio, UnreadableAudio
 
 __all__ = [
     "AudioClip",
-    "MAX_GAIN_DB",
     "WHISPER_RATE_HZ",
     "concatenate",
     "from_wav_bytes",
-    "limit_peaks",
     "load_audio",
-    "normalize_loudness",
-    "peak_level_dbfs",
     "resample",
-    "speech_level_dbfs",
     "write_wav",
 ]
 
@@ -70,13 +66,32 @@ class AudioClip:
 
 
 def resample(samples: np.ndarray, from_hz: int, to_hz: int) -> np.ndarray:
-    """Polyphase resampling (anti-aliased), float32 out."""
+    """Polyphase resampling (anti-aliased), float32 out.
+
+    Long signals are resampled 30 s at a time with some context either side, so memory stays bounded
+    (scipy works in float64); the result equals resampling the whole signal at once.
+    """
     if from_hz == to_hz:
         return samples.astype(np.float32, copy=False)
     from scipy.signal import resample_poly
 
     g = gcd(int(from_hz), int(to_hz))
-    return resample_poly(samples, to_hz // g, from_hz // g).astype(np.float32)
+    up, down = to_hz // g, from_hz // g
+    x = np.asarray(samples)
+    # Block and context lengths are whole multiples of ``down`` so every block's output starts on an
+    # output sample; the context (about 2048 input samples) is far longer than the filter's reach.
+    context = down * -(-2048 // down)
+    block = down * max(1, (from_hz * _BLOCK_S) // down)
+    if len(x) <= block + 2 * context:
+        return resample_poly(x, up, down).astype(np.float32)
+    pieces = []
+    for start in range(0, len(x), block):
+        lo, hi = max(0, start - context), min(len(x), start + block + context)
+        y = resample_poly(x[lo:hi], up, down)
+        skip = (start - lo) * up // down
+        n = -(-(min(block, len(x) - start) * up) // down)
+        pieces.append(y[skip: skip + n].astype(np.float32))
+    return np.concatenate(pieces)
 
 
 def write_wav(clip: AudioClip, out: wave.Wave_write) -> None:
@@ -110,6 +125,55 @@ def _declared_wav_frames(path: Path) -> int:
         return 0
 
 
+_AUDIO_SIGNATURES = (b"RIFF", b"RF64", b"fLaC", b"OggS", b"ID3", b"FORM", b"caff")
+_OTHER_SIGNATURES = {
+    b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image", b"%PDF": "a PDF document",
+    b"PK\x03\x04": "a ZIP archive (or an Office document)", b"\x7fELF": "a program", b"SQLite format": "a database",
+}
+
+
+def _sniff(head: bytes) -> tuple[bool, str | None]:
+    """(looks like audio, what it is when it is clearly something else) from a file's first bytes."""
+    if head.startswith(_AUDIO_SIGNATURES) or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        return True, None  # the MPEG frame sync: 11 bits set
+    if len(head) > 8 and head[4:8] == b"ftyp":
+        return True, None  # MP4/M4A: libsndfile cannot read it, which its error says
+    for magic, what in _OTHER_SIGNATURES.items():
+        if head.startswith(magic):
+            return False, what
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False, None
+    return False, "text" if text.strip() and text.isprintable() or "\n" in text else None
+
+
+class _QuietStderr:
+    """Send file descriptor 2 to /dev/null for a moment: libmpg123 (inside libsndfile) prints "Note: Illegal
+    Audio-MPEG-Header ..." straight to it while it probes a file that is not MP3."""
+
+    def __enter__(self):
+        import os
+        import sys
+
+        try:
+            sys.stderr.flush()
+            self._saved = os.dup(2)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+            os.close(devnull)
+        except OSError:
+            self._saved = None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import os
+
+        if self._saved is not None:
+            os.dup2(self._saved, 2)
+            os.close(self._saved)
+
+
 def load_audio(path: str | Path, sample_rate_hz: int = WHISPER_RATE_HZ) -> AudioClip:
     """Read an audio file of any rate and channel count as mono at ``sample_rate_hz``.
 
@@ -122,10 +186,13 @@ def load_audio(path: str | Path, sample_rate_hz: int = WHISPER_RATE_HZ) -> Audio
 
     Raises:
         AudioFileNotFound: the path does not exist.
-        UnreadableAudio: the file cannot be decoded (not audio, corrupt or truncated).
-        EmptyAudio: the file decodes to no samples.
+        StorageError: the file cannot be read (permission denied).
+        UnreadableAudio: the file is not audio, or cannot be decoded (corrupt, truncated).
+        EmptyAudio: the file is empty or decodes to no samples.
     """
     import soundfile
+
+    from .errors import StorageError
 
     path = Path(path)
     if not path.exists():
@@ -133,120 +200,65 @@ def load_audio(path: str | Path, sample_rate_hz: int = WHISPER_RATE_HZ) -> Audio
     if path.is_dir():
         raise UnreadableAudio(f"{path} is a folder, not an audio file")
     try:
-        with soundfile.SoundFile(str(path)) as f:
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except PermissionError:
+        raise StorageError(f"cannot read {path}: permission denied",
+                           f"make it readable (chmod a+r {path}), or copy it somewhere you can read") from None
+    except OSError as exc:
+        raise StorageError(f"cannot read {path}: {exc.strerror}", "check the disk and the file") from None
+    if not head:
+        raise EmptyAudio(f"{path.name} is empty (0 bytes)", "the recording holds nothing; record the answer again")
+    audio_like, other = _sniff(head)
+    if other:
+        raise UnreadableAudio(f"{path.name} is not audio (it looks like {other})",
+                              "give a recording: WAV, FLAC, MP3 or OGG")
+    try:
+        quiet = _QuietStderr() if not audio_like or head.startswith((b"ID3", b"\xff")) else nullcontext()
+        with quiet, soundfile.SoundFile(str(path)) as f:
             rate = f.samplerate
-            data = f.read(dtype="float32", always_2d=True)
+            mono = _read_mono(f)
             declared = _declared_wav_frames(path) if f.format == "WAV" else f.frames
     except (soundfile.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
         detail = str(exc).split("\n")[0].rstrip(". ")
-        raise UnreadableAudio(f"cannot decode {path.name}: {detail}") from exc
-    if data.shape[0] == 0:
+        if not audio_like or "possibly a pipe" in detail or "Format not recognised" in detail:
+            # libsndfile's words for "no decoder recognised this" name pipes and missing files.
+            raise UnreadableAudio(f"{path.name} is not audio voicecoach can read (no WAV, FLAC, MP3 or OGG "
+                                  "data in it)", "give a recording: WAV, FLAC, MP3 or OGG") from None
+        raise UnreadableAudio(f"cannot decode {path.name}: {detail.replace(str(path), path.name)}") from None
+    if mono.shape[0] == 0:
         raise EmptyAudio(f"{path.name} holds no audio samples")
     # libsndfile reads a truncated WAV/FLAC up to where the data stops; a file that promised
     # far more frames than it delivered is damaged, and transcribing half of it would mislead.
-    if declared > 0 and data.shape[0] < 0.9 * declared:
+    if declared > 0 and mono.shape[0] < 0.9 * declared:
         raise UnreadableAudio(
             f"{path.name} is truncated: it declares {declared / rate:.1f} s of audio "
-            f"but holds {data.shape[0] / rate:.1f} s"
+            f"but holds {mono.shape[0] / rate:.1f} s"
         )
-    if not np.all(np.isfinite(data)):
+    if not np.all(np.isfinite(mono)):
         raise UnreadableAudio(f"{path.name} contains invalid (NaN or infinite) samples")
-    mono = data.mean(axis=1)
     return AudioClip(resample(mono, rate, sample_rate_hz), sample_rate_hz)
 
 
+_BLOCK_S = 30
+
+
+def _read_mono(f) -> np.ndarray:
+    """The whole file as mono float32, read a block at a time so a long multi-channel recording never
+    sits in memory with all its channels (10 minutes of 48 kHz stereo would be 230 MB as float32)."""
+    block = f.samplerate * _BLOCK_S
+    out = np.empty(max(f.frames, 0), np.float32)
+    pos = 0
+    for chunk in f.blocks(blocksize=block, dtype="float32", always_2d=True):
+        n = chunk.shape[0]
+        if pos + n > len(out):  # the header under-promised (some MP3s): grow
+            out = np.concatenate([out[:pos], np.empty(max(n, len(out) // 2), np.float32)])
+        out[pos: pos + n] = chunk.mean(axis=1) if chunk.shape[1] > 1 else chunk[:, 0]
+        pos += n
+    return out[:pos]
+
+
 # --- Loudness -------------------------------------------------------------------------------------
-
-MAX_GAIN_DB = 30.0
-"""The most ``normalize_loudness`` amplifies, in dB."""
-
-_LEVEL_BLOCK_S = 0.05
-_ABSOLUTE_GATE_DBFS = -60.0
-_RELATIVE_GATE_DB = 20.0
-
-
-def speech_level_dbfs(clip: AudioClip) -> float:
-    """RMS level of the clip's speech in dBFS (a full-scale sine is -3 dBFS), pauses left out.
-
-    A plain RMS over a whole utterance depends on how much silence it holds (espeak-ng ends every
-    sentence with a pause; a one-word reply is mostly edges), so the level is measured the way
-    broadcast loudness meters gate programme material: the RMS of 50 ms blocks above -60 dBFS, then
-    only of those no more than 20 dB below their mean. Returns ``-inf`` for silence.
-    """
-    x = np.asarray(clip.samples, dtype=np.float64)
-    block = max(1, round(_LEVEL_BLOCK_S * clip.sample_rate_hz))
-    n = len(x) // block
-    if n == 0:
-        power = np.array([np.mean(np.square(x))]) if len(x) else np.zeros(0)
-    else:
-        power = np.mean(np.square(x[: n * block].reshape(n, block)), axis=1)
-    power = power[power > 10 ** (_ABSOLUTE_GATE_DBFS / 10)]
-    if len(power) == 0:
-        return float("-inf")
-    power = power[power >= np.mean(power) * 10 ** (-_RELATIVE_GATE_DB / 10)]
-    return float(10 * np.log10(np.mean(power)))
-
-
-def peak_level_dbfs(clip: AudioClip) -> float:
-    """The largest absolute sample in dBFS (``-inf`` for silence)."""
-    peak = float(np.max(np.abs(clip.samples))) if len(clip.samples) else 0.0
-    return 20 * np.log10(peak) if peak > 0 else float("-inf")
-
-
-def limit_peaks(samples: np.ndarray, ceiling: float, sample_rate_hz: int, window_s: float = 0.005) -> np.ndarray:
-    """Scale down only the neighbourhood of peaks above ``ceiling`` (linear), smoothly; float32 out.
-
-    The gain curve is the per-sample gain each peak needs, spread by a running minimum of +-``window_s``
-    and then averaged over the same span. Every averaged value comes from minima that include the
-    sample itself, so the gain never exceeds what that sample needs: no output sample is above the
-    ceiling, and the gain moves over ~10 ms instead of clipping the waveform.
-    """
-    from scipy.ndimage import minimum_filter1d, uniform_filter1d
-
-    x = np.asarray(samples, dtype=np.float32)
-    mag = np.abs(x)
-    if len(x) == 0 or float(mag.max()) <= ceiling:
-        return x
-    need = np.minimum(1.0, ceiling / np.maximum(mag, 1e-12)).astype(np.float64)
-    radius = max(1, int(window_s * sample_rate_hz))
-    gain = minimum_filter1d(need, size=2 * radius + 1, mode="nearest")
-    gain = uniform_filter1d(gain, size=2 * radius + 1, mode="nearest")
-    gain = np.minimum(gain, need)  # rounding in the running mean must not let a peak through
-    return (x * gain).astype(np.float32)
-
-
-def normalize_loudness(clip: AudioClip, target_rms_dbfs: float = -20.0, peak_dbfs: float = -1.0) -> AudioClip:
-    """The clip with its speech at ``target_rms_dbfs`` (see ``speech_level_dbfs``) and no sample above ``peak_dbfs``.
-
-    Different speech engines come out at different levels (hibari's neural voice is about 6 dB quieter
-    than espeak-ng); everything voicecoach says goes through here so every voice plays at one level.
-    Peaks that the gain would push over the ceiling are limited (``limit_peaks``), and the small level
-    that costs is made up again. Silence is returned unchanged, and the gain never exceeds
-    ``MAX_GAIN_DB`` (a clip of near-silence is not blown up into loud noise).
-
-    Args:
-        clip: speech audio.
-        target_rms_dbfs: the speech level wanted, in dBFS.
-        peak_dbfs: the ceiling no sample may exceed, in dBFS.
-
-    Returns:
-        A new clip at the same sample rate.
-    """
-    level = speech_level_dbfs(clip)
-    if not np.isfinite(level):
-        return clip
-    ceiling = 10 ** (peak_dbfs / 20)
-    x = np.asarray(clip.samples, dtype=np.float32)
-    out = x
-    gain_db = min(target_rms_dbfs - level, MAX_GAIN_DB)
-    for _ in range(4):
-        out = limit_peaks(x * np.float32(10 ** (gain_db / 20)), ceiling, clip.sample_rate_hz)
-        error_db = target_rms_dbfs - speech_level_dbfs(AudioClip(out, clip.sample_rate_hz))
-        if abs(error_db) < 0.05 or gain_db + error_db > MAX_GAIN_DB:
-            break
-        gain_db += error_db
-    return AudioClip(np.clip(out, -ceiling, ceiling).astype(np.float32), clip.sample_rate_hz)
-
 
 def concatenate(clips: list[AudioClip]) -> AudioClip:
     """One clip holding ``clips`` back to back (resampled to the first clip's rate where they differ)."""
@@ -254,3 +266,4 @@ def concatenate(clips: list[AudioClip]) -> AudioClip:
         raise ValueError("no clips to concatenate")
     rate = clips[0].sample_rate_hz
     return AudioClip(np.concatenate([c.to(rate).samples.astype(np.float32, copy=False) for c in clips]), rate)
+

@@ -23,24 +23,28 @@ __all__ = ["DEMO_SCRIPT", "ScriptedMicrophone", "ScriptedCandidate"]
 
 CHUNK = 512
 
-# (question id, the candidate's turns). A turn is what they say after the interviewer stops talking;
-# "<pause N>" inserts N seconds of silence (a thinking pause inside an answer).
-DEMO_SCRIPT: list[tuple[str, list[str]]] = [
+# (question id, the candidate's turns, the turns after a follow-up probe). A turn is what they say after
+# the interviewer stops talking; "<pause N>" inserts N seconds of silence (a thinking pause).
+DEMO_SCRIPT: list[tuple[str, list[str], list[str]]] = [
     ("gen-hr-why-us", [
         "Repeat the question.",
         "I have followed your company for a few years because of its commitment to honest products, and that "
         "matches my own values. <pause 1.8> In my current team I organise our knowledge sharing sessions and I "
         "mentored two new colleagues. I want to grow with a company like this for the long term.",
-    ]),
+    ], []),
     ("swe-hm-performance", [
         "Our checkout service was slow, so I profiled it and found the same database query ran eleven times per "
-        "request. I added a cache and rewrote two queries to use an index. Response time dropped from nine "
-        "hundred milliseconds to one hundred and eighty milliseconds.",
+        "request. I added a cache in front of the pricing service, rewrote two queries to use an index, and added "
+        "a test to our build so the slow query could not creep back.",
+    ], [
+        "Response time dropped from nine hundred milliseconds to one hundred and eighty, and errors fell by a third.",
     ]),
     ("gen-hr-questions-for-us", [
         "Yes. What is the salary range for this role, and how soon could I be promoted to a senior title?",
-    ]),
+    ], []),
 ]
+DEMO_JOB_ADVERT = "demo/job_advert.md"
+"""The bundled example advert the demo runs with (in the prompts folder)."""
 
 
 class ScriptedMicrophone(Microphone):
@@ -103,12 +107,15 @@ def render_turn(tts: TextToSpeech, text: str) -> np.ndarray:
 class ScriptedCandidate:
     """Answers each question from the script once the interviewer has asked it (an observer)."""
 
-    def __init__(self, mic: ScriptedMicrophone, turns_by_question: list[list[AudioClip | np.ndarray]]) -> None:
+    def __init__(self, mic: ScriptedMicrophone, turns_by_question: list[list[AudioClip | np.ndarray]],
+                 follow_ups_by_question: list[list[AudioClip | np.ndarray]] | None = None) -> None:
         self.mic = mic
         self.turns = turns_by_question
+        self.follow_ups = follow_ups_by_question or []
 
     def notify(self, event) -> None:
-        """Queue the scripted turns when a question has been spoken."""
-        if isinstance(event, PromptSpoken) and event.kind == "question":
-            turns = self.turns[event.index] if event.index < len(self.turns) else []
+        """Queue the scripted turns when a question (or a follow-up probe) has been spoken."""
+        if isinstance(event, PromptSpoken):
+            script = self.turns if event.kind == "question" else self.follow_ups
+            turns = script[event.index] if event.index < len(script) else []
             self.mic.queue_turns([t.samples if isinstance(t, AudioClip) else t for t in turns])

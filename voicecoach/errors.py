@@ -22,6 +22,7 @@ __all__ = [
     "EngineMissing",
     "BadDataFile",
     "StorageError",
+    "VoicecoachWarning",
 ]
 
 
@@ -137,3 +138,8 @@ class StorageError(VoicecoachError):
 
     exit_code = 7
     fix = "choose a writable location, or free some disk space"
+
+
+class VoicecoachWarning(UserWarning):
+    """Something went wrong and voicecoach found a way forward (a damaged history moved aside and a fresh
+    one started). Raised with ``warnings.warn``; the CLI prints it as one line with its fix."""

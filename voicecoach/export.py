@@ -7,7 +7,7 @@ import io
 import json
 
 from .records import SessionRecord
-from .render import ROUND, evaluation_lines, inert
+from .render import ROUND, evaluation_lines, inert, insights_lines
 
 __all__ = ["export", "FORMATS"]
 
@@ -23,7 +23,7 @@ def export(sessions: list[SessionRecord], fmt: str) -> str:
         w = csv.writer(buf)
         w.writerow(["session_id", "started_at", "mode", "session_status", "index", "question_id", "round", "question",
                     "status", "transcript", "suits", "score_hr", "score_hiring_manager", "flags", "words_per_minute",
-                    "fillers_per_minute", "tips", "follow_ups"])
+                    "fillers_per_minute", "tips", "follow_ups", "most_used_words", "hedges", "job_terms_used"])
         for s in sessions:
             for a in s.answers:
                 ev = a.evaluation
@@ -33,19 +33,24 @@ def export(sessions: list[SessionRecord], fmt: str) -> str:
                             ev.scores["hiring_manager"] if ev else "", ";".join(f.id for f in ev.flags) if ev else "",
                             d.words_per_minute if d else "", d.fillers_per_minute if d else "",
                             " | ".join(ev.tips) if ev else "",
-                            " | ".join(inert(p.prompt) for p in a.parts if p.kind == "follow_up")])
+                            " | ".join(inert(p.prompt) for p in a.parts if p.kind == "follow_up"),
+                            ";".join(f"{w}:{n}" for w, n in a.insights.top_words) if a.insights else "",
+                            len(a.insights.hedges) if a.insights else "",
+                            ";".join(a.insights.job_terms_used) if a.insights else ""])
         return buf.getvalue()
     if fmt == "md":
         out = ["# voicecoach history", ""]
         for s in sessions:
             out += [f"## Session {s.id} ({s.started_at[:16].replace('T', ' ')}, {s.mode}, {s.status})", ""]
+            if s.summary.job_terms_missing:
+                out += [f"Job terms never mentioned: {', '.join(s.summary.job_terms_missing)}", ""]
             for a in s.answers:
                 out.append(f"### Q{a.index}. {inert(a.question)}")
                 out.append(f"*{ROUND.get(a.round, a.round)} round, {a.status}*")
                 if a.evaluation:
                     out.append("")
                     out += evaluation_lines(a.evaluation, inert(a.transcript), markdown=True)
-                    out += [f"- follow-up asked: {inert(p.prompt)}" for p in a.parts if p.kind == "follow_up"]
+                    out += [f"- {line}" for line in insights_lines(a)]
                 out.append("")
         return "\n".join(out)
     raise ValueError(f"unknown export format {fmt!r}")

@@ -13,22 +13,33 @@ from pathlib import Path
 from .audio import AudioClip
 from .errors import StorageError
 
-__all__ = ["write_bytes", "write_text", "write_wav"]
+__all__ = ["check_writable", "write_bytes", "write_text", "write_wav"]
 
 
-def write_bytes(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically.
+def check_writable(path: Path, suffix: str | None = None) -> None:
+    """Fail early, before the work that produces the file, when ``path`` is a folder or its folder is missing.
+
+    Raises:
+        StorageError: saying which, with an example of a name that works.
+    """
+    path = Path(path)
+    if path.is_dir():
+        example = path / ("out" + (suffix or path.suffix or ".txt"))
+        raise StorageError(f"{path} is a folder", f"give a file name inside it, e.g. {example}")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise StorageError(f"cannot write {path}: the folder {folder} does not exist",
+                           f"create it first (mkdir -p {folder}) or choose another location")
+
+
+def write_bytes(path: Path, data: bytes, suffix: str | None = None) -> Path:
+    """Write ``data`` to ``path`` atomically (``suffix``: the kind of file, for the example in an error).
 
     Raises:
         StorageError: the path is a folder, its folder is missing or read-only, or the disk is full.
     """
     path = Path(path)
-    if path.is_dir():
-        raise StorageError(f"{path} is a folder", f"give a file name inside it, e.g. {path / ('out' + (path.suffix or '.txt'))}")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise StorageError(f"cannot write {path}: the folder {folder} does not exist",
-                           f"create it first (mkdir -p {folder}) or choose another location")
+    check_writable(path, suffix)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         tmp.write_bytes(data)
@@ -51,4 +62,4 @@ def write_text(path: Path, text: str) -> Path:
 
 def write_wav(path: Path, clip: AudioClip) -> Path:
     """Write ``clip`` as a 16-bit mono WAV atomically (see ``write_bytes``)."""
-    return write_bytes(path, clip.to_wav_bytes())
+    return write_bytes(path, clip.to_wav_bytes(), ".wav")

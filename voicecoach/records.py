@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .insights import Insights, session_insights, terms_used
 from .rules.evaluate import Evaluation
 
 __all__ = ["SCHEMA", "WordTiming", "HeardCommand", "Part", "Answer", "Summary", "SessionRecord", "summarize",
@@ -114,6 +115,8 @@ class Answer:
     short_utterances: tuple[dict, ...] = ()
     """Every short utterance decoded as a possible command: ``heard``, ``command``, ``speech_s``."""
     parts: tuple[Part, ...] = ()
+    insights: Insights | None = None
+    """Most-used words, repeats, hedges, talking points and job terms used."""
     audio_path: str | None = None
     created_at: str | None = None
     session_id: int | None = None
@@ -141,7 +144,7 @@ class Answer:
                 "delivery": ev.delivery.to_dict() if ev and ev.delivery else None,
                 "commands": [c.to_json() for c in self.commands], "timings": dict(self.timings),
                 "short_utterances": list(self.short_utterances), "parts": [p.to_json() for p in self.parts],
-                "audio_path": self.audio_path, "created_at": self.created_at, "session_id": self.session_id}
+                "insights": self.insights.to_json() if self.insights else None, "audio_path": self.audio_path, "created_at": self.created_at, "session_id": self.session_id}
 
     @classmethod
     def from_json(cls, d: dict) -> "Answer":
@@ -153,7 +156,8 @@ class Answer:
                    Evaluation.from_dict(ev) if ev else None,
                    tuple(HeardCommand.from_json(c) for c in d.get("commands") or ()), dict(d.get("timings") or {}),
                    tuple(d.get("short_utterances") or ()), tuple(Part.from_json(p) for p in d.get("parts") or ()),
-                   d.get("audio_path"), d.get("created_at"), d.get("session_id"))
+                   Insights.from_json(d.get("insights")), d.get("audio_path"), d.get("created_at"),
+                   d.get("session_id"))
 
     @classmethod
     def from_row(cls, r: Mapping, root: Path) -> "Answer":
@@ -172,12 +176,13 @@ class Answer:
             "words": col("words_json", "[]"), "evaluation": col("evaluation_json", "null"),
             "commands": col("commands_json", "[]"), "timings": col("timings_json", "{}"),
             "parts": col("parts_json", "[]"), "short_utterances": col("short_utterances_json", "[]"),
+            "insights": col("insights_json", "null"),
             "audio_path": str(audio) if audio else None, "created_at": r["created_at"], "session_id": r["session_id"]})
 
 
 @dataclass(frozen=True)
 class Summary:
-    """Totals over a session's answers."""
+    """Totals over a session's answers; ``verdicts`` has per question ``index``, ``round``, ``status``, ``suits``."""
 
     questions: int
     answered: int
@@ -187,25 +192,28 @@ class Summary:
     flags: dict[str, int]
     top_tip: str | None
     verdicts: tuple[dict, ...]
-    """Per question: ``index``, ``round``, ``status``, ``suits``."""
     words_per_minute: float | None
     fillers_per_minute: float | None
+    top_words: tuple[tuple[str, int], ...] = ()
+    """The words said most across the session (stop words excluded)."""
+    hedges: int = 0
+    """Weak or hedging phrases across the session."""
+    job_terms_missing: tuple[str, ...] = ()
+    """The job advert's key terms never mentioned in the session."""
 
     def to_json(self) -> dict:
         """JSON form."""
-        return {"questions": self.questions, "answered": self.answered, "skipped": self.skipped,
-                "suited_round": self.suited_round, "average_scores": dict(self.average_scores),
-                "flags": dict(self.flags), "top_tip": self.top_tip, "verdicts": list(self.verdicts),
-                "words_per_minute": self.words_per_minute, "fillers_per_minute": self.fillers_per_minute}
+        return json.loads(json.dumps(asdict(self)))
 
 
 def _mean(values: list[float], digits: int | None = 1):
     return round(sum(values) / len(values), digits) if values else None
 
 
-def summarize(answers: tuple[Answer, ...] | list[Answer]) -> Summary:
+def summarize(answers: tuple[Answer, ...] | list[Answer], job_terms: tuple[str, ...] = ()) -> Summary:
     """The one place session totals are computed (the session, the store and the report use it)."""
     done = [a for a in answers if a.answered]
+    texts = [a.transcript for a in done]
     tips = Counter(a.evaluation.tips[0] for a in done if a.evaluation.tips)
     deliveries = [a.evaluation.delivery for a in done if a.evaluation.delivery]
     return Summary(
@@ -217,7 +225,10 @@ def summarize(answers: tuple[Answer, ...] | list[Answer]) -> Summary:
         verdicts=tuple({"index": a.index, "round": a.round, "status": a.status,
                         "suits": a.evaluation.suits if a.evaluation else None} for a in answers),
         words_per_minute=_mean([d.words_per_minute for d in deliveries]),
-        fillers_per_minute=_mean([d.fillers_per_minute for d in deliveries]))
+        fillers_per_minute=_mean([d.fillers_per_minute for d in deliveries]),
+        top_words=session_insights(texts).top_words if texts else (),
+        hedges=sum(len(a.insights.hedges) for a in done if a.insights),
+        job_terms_missing=tuple(t for t in job_terms if not terms_used(" ".join(texts), [t])))
 
 
 @dataclass(frozen=True)
@@ -233,6 +244,8 @@ class SessionRecord:
     ended_at: str | None = None
     id: int | None = None
     """The history database's id, once stored."""
+    resources: dict[str, Any] = field(default_factory=dict)
+    """What the session cost: ``cpu_s`` (process CPU seconds), ``peak_rss_mb``, ``launch_to_first_question_s``."""
 
     @property
     def commands(self) -> tuple[HeardCommand, ...]:
@@ -240,9 +253,15 @@ class SessionRecord:
         return tuple(c for a in self.answers for c in a.commands)
 
     @property
+    def job_terms(self) -> tuple[str, ...]:
+        """The key terms of the job advert the session was run with (none without ``--job``)."""
+        job = self.settings.get("job_profile") or {}
+        return tuple(t["text"] for t in job.get("terms", ()))
+
+    @property
     def summary(self) -> Summary:
         """Totals over the answers."""
-        return summarize(self.answers)
+        return summarize(self.answers, self.job_terms)
 
     def with_answer(self, answer: Answer) -> "SessionRecord":
         """A copy with ``answer`` added, or replacing the answer with the same index."""
@@ -262,6 +281,8 @@ class SessionRecord:
         if answers:
             d["answers"] = [a.to_json() for a in self.answers]
             d["commands"] = [c.to_json() for c in self.commands]
+        if self.resources:
+            d["resources"] = dict(self.resources)
         return d
 
     @classmethod
@@ -274,4 +295,6 @@ class SessionRecord:
     def from_json(cls, d: dict) -> "SessionRecord":
         """Read the JSON form."""
         return cls(d["started_at"], d.get("mode", "practice"), d.get("status", "running"), dict(d.get("settings") or {}),
-                   tuple(Answer.from_json(a) for a in d.get("answers") or ()), d.get("ended_at"), d.get("id"))
+                   tuple(Answer.from_json(a) for a in d.get("answers") or ()), d.get("ended_at"), d.get("id"),
+                   dict(d.get("resources") or {}))
+

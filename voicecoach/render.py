@@ -13,7 +13,7 @@ from .records import Answer, SessionRecord, Summary
 from .rules.evaluate import Evaluation
 
 __all__ = ["ROUND", "inert", "evidence_spans", "segments", "highlight", "highlight_terminal", "scores_text", "delivery_text",
-           "evaluation_lines", "summary_lines", "session_row", "SESSION_HEADER", "answer_heading"]
+           "evaluation_lines", "insights_lines", "summary_lines", "session_row", "SESSION_HEADER", "answer_heading"]
 
 ROUND = {"hr": "HR", "hiring_manager": "hiring manager", "both": "both rounds", "neither": "neither round"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -107,6 +107,8 @@ def evaluation_lines(ev: Evaluation, transcript: str | None = None, both_rounds:
         lines.append(f"{ROUND[rnd]} round signals:" if both_rounds else "Signals:")
         for s in (s for s in ev.signals if s.round == rnd):
             quote = f'  "{inert(s.evidence[0].text)}"' if s.evidence else ""
+            if s.evidence and s.evidence[0].part:
+                quote += " (in the follow-up)"
             lines.append(f"{'- ' if markdown else '  '}{'+' if s.found else '-'} {s.label}{quote}")
     delivery = delivery_text(ev)
     if delivery:
@@ -114,6 +116,31 @@ def evaluation_lines(ev: Evaluation, transcript: str | None = None, both_rounds:
     if ev.tips:
         lines.append(f"{b}Tips:{b}")
         lines += [f"{'' if markdown else '  '}{i}. {inert(t)}" for i, t in enumerate(ev.tips, 1)]
+    return lines
+
+
+def insights_lines(a: Answer) -> list[str]:
+    """What the answer's words show: most used, repeats, hedges, talking points, job terms used."""
+    i = a.insights
+    if i is None:
+        return []
+    bits = []
+    if i.top_words:
+        bits.append("most used " + ", ".join(f"{w} x{n}" for w, n in i.top_words[:4]))
+    if i.hedges:
+        counts = {}
+        for h in i.hedges:
+            counts[h.text.lower()] = counts.get(h.text.lower(), 0) + 1
+        bits.append("hedges " + ", ".join(f'"{inert(k)}" x{n}' for k, n in counts.items()))
+    if i.repeats:
+        bits.append(f'repeated "{inert(i.repeats[0].text)}"')
+    lines = [f"Words:    {'; '.join(bits)}"] if bits else []
+    if i.talking_points:
+        lines.append("Covered:  " + "; ".join(f'{k} ("{inert(v[0].text)}")' for k, v in i.talking_points.items()))
+    if i.job_terms_used:
+        lines.append("Job terms used: " + ", ".join(i.job_terms_used))
+    if len(a.parts) > 1:
+        lines += [f"Follow-up asked: {inert(p.prompt)}" for p in a.parts if p.kind == "follow_up"]
     return lines
 
 
@@ -129,6 +156,10 @@ def summary_lines(summary: Summary) -> list[str]:
                      + (f", suits {v['suits'].replace('_', '-')}" if v["suits"] else ""))
     if summary.top_tip:
         lines.append(f"  work on: {summary.top_tip}")
+    if summary.top_words:
+        lines.append("  most used words: " + ", ".join(f"{w} x{n}" for w, n in summary.top_words[:6]))
+    if summary.job_terms_missing:
+        lines.append("  job terms you never mentioned: " + ", ".join(summary.job_terms_missing))
     return lines
 
 

@@ -11,7 +11,7 @@ import base64
 from pathlib import Path
 
 from .records import Answer, SessionRecord
-from .render import ROUND, delivery_text, segments
+from .render import ROUND, delivery_text, insights_lines, segments
 
 __all__ = ["render_html"]
 
@@ -59,6 +59,7 @@ def _card(a: Answer, attempts: list[Answer]) -> dict:
     return {"answer": a, "ev": ev, "round_name": ROUND.get(a.round, a.round),
             "segments": segments(a.transcript, ev) if ev else [],
             "delivery": delivery_text(ev) if ev else None, "audio": _audio_uri(a.audio_path),
+            "insights": [ln for ln in insights_lines(a) if not ln.startswith("Follow-up asked")],
             "attempts": [t for t in attempts if t.evaluation]}
 
 

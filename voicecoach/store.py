@@ -20,10 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import VoicecoachError
+from . import storage
+from .errors import StorageError, VoicecoachError
+from .migrations import MIGRATIONS, mark_interrupted, migrate
 from .records import Answer, SessionRecord
+from .storage import write_wav_file
 
-__all__ = ["Store", "data_dir", "MIGRATIONS", "open_store", "now_iso"]
+__all__ = ["MIGRATIONS", "Store", "data_dir", "now_iso", "open_store", "write_wav_file"]
 
 
 def data_dir() -> Path:
@@ -41,66 +44,89 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-MIGRATIONS: list[tuple[str, list[str]]] = [
-    ("sessions and their answers", [
-        """CREATE TABLE sessions (
-            id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, ended_at TEXT, mode TEXT NOT NULL, round TEXT,
-            role TEXT, status TEXT NOT NULL, settings_json TEXT NOT NULL DEFAULT '{}')""",
-        """CREATE TABLE answers (
-            id INTEGER PRIMARY KEY,
-            session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
-            idx INTEGER NOT NULL, question_id TEXT NOT NULL, round TEXT NOT NULL, question_text TEXT NOT NULL,
-            status TEXT NOT NULL, transcript TEXT NOT NULL DEFAULT '', evaluation_json TEXT, audio_path TEXT,
-            created_at TEXT NOT NULL, UNIQUE (session_id, idx))""",
-    ]),
-    ("word timings, delivery, commands and timings per answer; the owning process; an index", [
-        "ALTER TABLE answers ADD COLUMN words_json TEXT NOT NULL DEFAULT '[]'",
-        "ALTER TABLE answers ADD COLUMN delivery_json TEXT",
-        "ALTER TABLE answers ADD COLUMN commands_json TEXT NOT NULL DEFAULT '[]'",
-        "ALTER TABLE answers ADD COLUMN timings_json TEXT NOT NULL DEFAULT '{}'",
-        "ALTER TABLE answers ADD COLUMN role TEXT",
-        "ALTER TABLE sessions ADD COLUMN pid INTEGER",
-        "CREATE INDEX answers_by_question ON answers (question_id, created_at)",
-    ]),
-    ("follow-up parts and the short utterances heard per answer", [
-        "ALTER TABLE answers ADD COLUMN parts_json TEXT NOT NULL DEFAULT '[]'",
-        "ALTER TABLE answers ADD COLUMN short_utterances_json TEXT NOT NULL DEFAULT '[]'",
-    ]),
-]
-"""(what it does, its statements). Append only: never edit a migration that has shipped."""
-
-
-def _alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class Store:
     """The history database. Safe to use from the interview thread and the audio worker."""
 
-    def __init__(self, root: Path | None = None, migrations=None) -> None:
+    def __init__(self, root: Path | None = None, migrations=None, read_only_ok: bool = False) -> None:
+        """Open (or create) the history in ``root`` (default: ``data_dir()``).
+
+        A damaged database is moved aside (``voicecoach.damaged-STAMP.db``, never deleted), a fresh one
+        is started, every row that still reads is copied into it, and a ``VoicecoachWarning`` says so.
+
+        Args:
+            read_only_ok: open a history that cannot be written (read-only file, folder or file system,
+                full disk) for reading; its writes then raise the ``StorageError`` in ``read_only``.
+
+        Raises:
+            StorageError: the history cannot be created, read, or (without ``read_only_ok``) written.
+        """
         self.root = Path(root) if root else data_dir()
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            (self.root / "audio").mkdir(exist_ok=True)
-        except OSError as exc:
-            raise VoicecoachError(f"cannot create the data directory {self.root}: {exc.strerror}",
-                                  "set VOICECOACH_HOME to a writable folder") from exc
         self.path = self.root / "voicecoach.db"
         self._lock = threading.RLock()
+        self.read_only: StorageError | None = None
+        """Why this history cannot be written (None when it can); reading still works."""
+        self.moved_aside: Path | None = None
+        """Where a damaged database was moved when this store opened."""
+        migrations = MIGRATIONS if migrations is None else migrations
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise storage.cannot_write(self.root, exc, what="the data folder") from None
+        damage = ""
+        while True:
+            try:
+                self.db = self._open(migrations)
+                break
+            except sqlite3.DatabaseError as exc:
+                if storage.is_damage(exc) and self.moved_aside is None:
+                    damage = str(exc)
+                    self.moved_aside = storage.move_aside(self.path)
+                    continue
+                problem = storage.history_error(exc, self.path)
+                if not read_only_ok or storage.is_damage(exc):
+                    if self.moved_aside is not None:
+                        self._report_damage(damage, salvage=False)
+                    raise problem from None
+                self.db = self._open_read_only(problem, migrations)
+                break
+        if self.moved_aside is not None:
+            self._report_damage(damage)
+
+    def _open(self, migrations) -> sqlite3.Connection:
+        """Connect, check for damage, migrate, mark dead sessions, and make sure it can be written."""
         self.db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.migrate(MIGRATIONS if migrations is None else migrations)
-        self._recover()
+        try:
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            # A few overwritten KB may sit in pages that opening never reads; quick_check reads them
+            # all (milliseconds for a history of years) so damage is found now, not mid-session.
+            problems = [r[0] for r in self.db.execute("PRAGMA quick_check(3)").fetchall()]
+            if problems != ["ok"]:
+                found = " ".join(problems).replace("*** in database main ***", "").strip().splitlines()
+                raise storage.Damaged(f"quick_check: {found[0][:80] if found else 'damaged'}")
+            self.migrate(migrations)
+            self._recover()
+            # A read-only file opens without complaint (SQLite falls back to reading it), and in WAL mode
+            # even a write lock is granted; so ask the file system, then take the lock.
+            if not os.access(self.path, os.W_OK):
+                raise storage.ReadOnly(f"{self.path} is read-only")
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("ROLLBACK")
+        except BaseException:
+            self.db.close()
+            raise
+        return self.db
+
+    def _open_read_only(self, problem: StorageError, migrations) -> sqlite3.Connection:
+        """The history for reading only, or an empty one when there is no file to read."""
+        self.db = storage.open_read_only(self.path, problem, migrations, migrate)
+        self.read_only = problem
+        return self.db
+
+    def _report_damage(self, damage: str, salvage: bool = True) -> None:
+        storage.report_damage(self.path, self.moved_aside, damage,
+                              self.db if salvage and self.read_only is None else None)
 
     # -- schema ---------------------------------------------------------------------------------
     @property
@@ -110,23 +136,11 @@ class Store:
 
     def migrate(self, migrations) -> None:
         """Run the migrations this database has not seen, each in its own transaction."""
-        for i, (_name, statements) in enumerate(migrations[self.version:], start=self.version + 1):
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in statements:
-                    self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version = {i}")
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
+        migrate(self.db, migrations)
 
     def _recover(self) -> None:
-        if self.version < 2:
-            return
-        for row in self.db.execute("SELECT id, pid FROM sessions WHERE status = 'running'").fetchall():
-            if not _alive(row["pid"]):
-                self.db.execute("UPDATE sessions SET status = 'interrupted' WHERE id = ?", (row["id"],))
+        if self.version >= 2:
+            mark_interrupted(self.db)
 
     def close(self) -> None:
         """Close the connection."""
@@ -134,7 +148,15 @@ class Store:
 
     def _exec(self, sql: str, args=()) -> sqlite3.Cursor:
         with self._lock:
-            return self.db.execute(sql, args)
+            try:
+                return self.db.execute(sql, args)
+            except sqlite3.DatabaseError as exc:
+                raise self._storage_error(exc) from None
+
+    def _storage_error(self, exc: sqlite3.DatabaseError) -> StorageError:
+        if self.read_only is not None:
+            return self.read_only
+        return storage.history_error(exc, self.path)
 
     # -- writing --------------------------------------------------------------------------------
     def start_session(self, record: SessionRecord) -> int:
@@ -151,19 +173,20 @@ class Store:
         self._exec(
             """INSERT INTO answers (session_id, idx, question_id, round, role, question_text, status, transcript,
                    words_json, evaluation_json, delivery_json, commands_json, timings_json, parts_json,
-                   short_utterances_json, audio_path, created_at)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                   short_utterances_json, insights_json, audio_path, created_at)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                ON CONFLICT (session_id, idx) DO UPDATE SET status=excluded.status, transcript=excluded.transcript,
                    words_json=excluded.words_json, evaluation_json=excluded.evaluation_json,
                    delivery_json=excluded.delivery_json, commands_json=excluded.commands_json,
                    timings_json=excluded.timings_json, parts_json=excluded.parts_json,
-                   short_utterances_json=excluded.short_utterances_json,
+                   short_utterances_json=excluded.short_utterances_json, insights_json=excluded.insights_json,
                    audio_path=COALESCE(excluded.audio_path, answers.audio_path)""",
             (session_id, a.index, a.question_id, a.round, a.role, a.question, a.status, a.transcript,
              json.dumps(j["words"]), json.dumps(j["evaluation"]) if a.evaluation else None,
              json.dumps(j["delivery"]) if j["delivery"] else None, json.dumps(j["commands"]),
              json.dumps(j["timings"]), json.dumps(j["parts"]), json.dumps(j["short_utterances"]),
-             self._relative(a.audio_path), a.created_at or now_iso()))
+             json.dumps(j["insights"]) if j["insights"] else None, self._relative(a.audio_path),
+             a.created_at or now_iso()))
 
     def _relative(self, path: str | None) -> str | None:
         if not path:
@@ -174,14 +197,11 @@ class Store:
     def write_audio(self, session_id: int, index: int, samples: np.ndarray, rate_hz: int = 16000) -> Path:
         """Save an answer's audio at once as 16-bit WAV (fast: a few milliseconds); returns the path.
         ``compress_audio`` turns it into OGG later."""
-        import soundfile
-
+        if self.read_only is not None:
+            raise self.read_only
         folder = self.root / "audio" / f"session-{session_id}"
-        folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"q{index}.wav"
-        tmp = path.with_suffix(".wav.tmp")
-        soundfile.write(tmp, np.clip(samples, -1, 1), rate_hz, format="WAV", subtype="PCM_16")
-        os.replace(tmp, path)
+        write_wav_file(path, samples, rate_hz)
         return path
 
     def compress_audio(self, session_id: int, index: int, wav: Path) -> Path:
@@ -191,8 +211,13 @@ class Store:
         data, rate = soundfile.read(wav, dtype="float32")
         ogg = wav.with_suffix(".ogg")
         tmp = wav.with_suffix(".ogg.tmp")
-        soundfile.write(tmp, data, rate, format="OGG", subtype="VORBIS")
-        os.replace(tmp, ogg)
+        try:
+            soundfile.write(tmp, data, rate, format="OGG", subtype="VORBIS")
+            os.replace(tmp, ogg)
+        except (OSError, RuntimeError) as exc:  # libsndfile says only "System error" on a full disk
+            tmp.unlink(missing_ok=True)
+            raise storage.cannot_write(ogg, exc if isinstance(exc, OSError) else None,
+                                       what="the answer's audio") from None
         self._exec("UPDATE answers SET audio_path = ? WHERE session_id = ? AND idx = ?",
                    (self._relative(str(ogg)), session_id, index))
         wav.unlink(missing_ok=True)
@@ -204,6 +229,14 @@ class Store:
 
     def forget(self, session_id: int | None = None) -> int:
         """Delete one session (or all with None), its answers and its audio, for good. Returns how many."""
+        if self.read_only is not None:
+            raise self.read_only
+        try:
+            return self._forget(session_id)
+        except sqlite3.DatabaseError as exc:
+            raise self._storage_error(exc) from None
+
+    def _forget(self, session_id: int | None) -> int:
         with self._lock:
             ids = [r[0] for r in self.db.execute("SELECT id FROM sessions" + (" WHERE id = ?" if session_id else ""),
                                                  (session_id,) if session_id else ()).fetchall()]
@@ -262,6 +295,6 @@ class Store:
         return [a.question_id for a in ranked[:n]]
 
 
-def open_store() -> Store:
-    """The store in the data directory."""
-    return Store()
+def open_store(read_only_ok: bool = False) -> Store:
+    """The store in the data directory (see ``Store``; ``read_only_ok`` for commands that only read)."""
+    return Store(read_only_ok=read_only_ok)

@@ -18,7 +18,7 @@ from .interview.events import (
     SessionEnded,
     StateChanged,
 )
-from .render import evaluation_lines, inert, summary_lines
+from .render import evaluation_lines, inert, insights_lines, summary_lines
 
 __all__ = ["TerminalView", "LogView", "make_view"]
 
@@ -50,7 +50,7 @@ class LogView:
                 self._p(f"[command: {command}] (heard \"{inert(heard)}\")")
             case AnswerEvaluated(answer=a):
                 self._p(f"  You said: {inert(a.transcript)}")
-                for line in evaluation_lines(a.evaluation):
+                for line in evaluation_lines(a.evaluation) + insights_lines(a):
                     self._p("  " + line)
             case Info(text=text):
                 self._p(text)

@@ -13,14 +13,19 @@ import os
 import re
 import threading
 from abc import ABC, abstractmethod
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from ..audio import WHISPER_RATE_HZ, AudioClip
 from ..engines import DEFAULT_ENGINE, ENGINES, EngineInfo
 from ..errors import EngineMissing, VoicecoachError
-from ..vad import SileroVad, SpeechSpan, VadOptions, speech_spans
+from ..vad import SileroVad, VadOptions, spans_from_probabilities
+from .doubt import drop_invented_ending, english_doubt
+from .doubt import mean_logprob as _mean_logprob
+from .timeline import WINDOW_S, speech_windows
+from .timeline import Timeline as _Timeline
 
 __all__ = [
     "ENGINES",
@@ -32,6 +37,8 @@ __all__ = [
     "Transcript",
     "Word",
     "make_transcriber",
+    "english_doubt",
+    "speech_windows",
     "DEFAULT_ENGINE",
 ]
 
@@ -62,10 +69,17 @@ class Transcript:
     model: str
     no_speech: bool
     """True when the clip held no speech; ``text`` is then empty."""
+    avg_logprob: float | None = None
+    """The decoder's mean log-probability per token over everything it decoded, the text kept and the
+    text dropped as silence (None when nothing was decoded): how sure Whisper was of its own words. Not
+    in ``to_dict``; see ``english_doubt``."""
+    speech_s: float = 0.0
+    """Seconds of speech the voice activity detector found (Whisper may still find no words in it)."""
 
     def to_dict(self) -> dict:
         """The JSON object of ``voicecoach transcribe --json``."""
         d = asdict(self)
+        d.pop("avg_logprob"), d.pop("speech_s")
         d["words"] = [asdict(w) for w in self.words]
         d["duration_s"] = round(self.duration_s, 3)
         for w in d["words"]:
@@ -106,26 +120,6 @@ class Segment:
     avg_logprob: float
 
 
-@dataclass
-class _Timeline:
-    """Maps times in the speech-only audio back to the original clip."""
-
-    spans: list[SpeechSpan]
-    offsets: list[float] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        t = 0.0
-        for s in self.spans:
-            self.offsets.append(t)
-            t += s.duration_s
-
-    def to_original(self, t: float) -> float:
-        for span, off in zip(reversed(self.spans), reversed(self.offsets)):
-            if t >= off:
-                return float(min(span.start_s + (t - off), span.end_s))
-        return float(self.spans[0].start_s if self.spans else t)
-
-
 LIVE_OPTIONS = DecodeOptions(temperatures=(0.0, 0.4, 0.8), max_tokens_per_s=8.0)
 """For the practice session, where a piece must be decoded before the candidate finishes: a shorter
 temperature fallback and a token cap bound the worst case."""
@@ -150,6 +144,10 @@ class Transcriber(ABC):
     """False when two threads must not decode at once (the practice session decodes commands on its
     own thread while answer pieces decode on a worker)."""
 
+    progress: Callable[[str], None] | None = None
+    """Told about each window of a long recording as it finishes (the CLI sets it for files; the live
+    session leaves it unset)."""
+
     def __init__(self, model_name: str, options: DecodeOptions = DecodeOptions(),
                  vad_options: VadOptions = VadOptions()) -> None:
         self.model_name = model_name
@@ -164,6 +162,10 @@ class Transcriber(ABC):
     def transcribe(self, clip: AudioClip, prompt: str | None = None) -> Transcript:
         """Transcribe a clip.
 
+        Speech is decoded in windows of at most ``WINDOW_S`` seconds of speech, cut at pauses the voice
+        activity detector found (a long monologue is cut at its quietest moment), so memory stays bounded
+        however long the recording is; ``progress``, when set, hears about each window of a long one.
+
         Args:
             clip: audio at any rate (resampled to 16 kHz here).
             prompt: optional text to prime the decoder (overrides the options' prompt).
@@ -172,35 +174,42 @@ class Transcriber(ABC):
             The transcript; ``no_speech`` is set and ``text`` empty when no speech was found.
         """
         clip = clip.to(WHISPER_RATE_HZ)
-        spans = speech_spans(clip.samples, _shared_vad(), self.vad_options)
+        probs = _shared_vad().probabilities(clip.samples)
+        spans = spans_from_probabilities(probs, clip.duration_s, self.vad_options)
         if not spans:
             return self._empty(clip)
-        speech = np.concatenate(
-            [clip.samples[int(s.start_s * WHISPER_RATE_HZ): int(s.end_s * WHISPER_RATE_HZ)] for s in spans]
-        )
         options = self.options if prompt is None else _replace(self.options, prompt=prompt)
-        timeline = _Timeline(spans)
+        windows = speech_windows(spans, probs, WINDOW_S)
         texts, words = [], []
-        if self.thread_safe:
-            segments = self._decode(speech, options)
-        else:
-            with self._decode_lock:
-                segments = self._decode(speech, options)
-
-        for seg in segments:
-            # Whisper's own rule for "this segment is silence", applied identically to both engines.
-            if seg.no_speech_prob > options.no_speech_threshold and seg.avg_logprob < options.log_prob_threshold:
-                continue
-            if seg.text.strip():
-                texts.append(seg.text.strip())
-            words.extend(
-                Word(w.word.strip(), timeline.to_original(w.start_s), timeline.to_original(w.end_s))
-                for w in seg.words if w.word.strip()
+        heard: list[tuple[float, int]] = []  # (log-probability, length) of every decoded text, kept or not
+        for k, window in enumerate(windows, 1):
+            speech = np.concatenate(
+                [clip.samples[int(s.start_s * WHISPER_RATE_HZ): int(s.end_s * WHISPER_RATE_HZ)] for s in window]
             )
-        text = _SPACES.sub(" ", " ".join(texts)).strip()
-        if not text:
-            return self._empty(clip)
-        return Transcript(text, tuple(words), clip.duration_s, self.engine, self.model_name, False)
+            timeline = _Timeline(window)
+            if self.thread_safe:
+                segments = self._decode(speech, options)
+            else:
+                with self._decode_lock:
+                    segments = self._decode(speech, options)
+            for seg in segments:
+                if seg.text.strip():
+                    heard.append((seg.avg_logprob, len(seg.text.strip())))
+                # Whisper's own rule for "this segment is silence", applied identically to both engines.
+                if seg.no_speech_prob > options.no_speech_threshold and seg.avg_logprob < options.log_prob_threshold:
+                    continue
+                if seg.text.strip():
+                    texts.append(seg.text.strip())
+                words.extend(
+                    Word(w.word.strip(), timeline.to_original(w.start_s), timeline.to_original(w.end_s))
+                    for w in seg.words if w.word.strip()
+                )
+            if self.progress is not None and len(windows) > 1:
+                self.progress(f"transcribed {window[-1].end_s:.0f} s of {clip.duration_s:.0f} s "
+                              f"(part {k} of {len(windows)})")
+        text, words = drop_invented_ending(_SPACES.sub(" ", " ".join(texts)).strip(), words)
+        return Transcript(text, tuple(words) if text else (), clip.duration_s, self.engine, self.model_name,
+                          not text, _mean_logprob(heard), round(sum(s.duration_s for s in spans), 3))
 
     def _empty(self, clip: AudioClip) -> Transcript:
         return Transcript("", (), clip.duration_s, self.engine, self.model_name, True)

@@ -14,7 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from . import Transcriber, Word
+from . import Transcriber, Word, english_doubt
 
 __all__ = ["BackgroundTranscriber", "Piece"]
 
@@ -34,14 +34,19 @@ class Piece:
     """Decoded with the command vocabulary (short enough to be a command)."""
     done_at: float = 0.0
     """``time.monotonic()`` when its decoding finished."""
+    doubt: str | None = None
+    """A note when the piece does not look like English (``asr.english_doubt``)."""
 
 
 class BackgroundTranscriber:
     """A worker thread that decodes utterances in the order they were submitted."""
 
-    def __init__(self, transcriber: Transcriber, command_prompt: str | None = None) -> None:
+    def __init__(self, transcriber: Transcriber, command_prompt: str | None = None,
+                 vocabulary: tuple[str, ...] = ()) -> None:
         self._tr = transcriber
         self.command_prompt = command_prompt
+        self.glossary = (", ".join(vocabulary) + ".") if vocabulary else ""
+        """Terms the answer pieces are biased towards (the job advert's), put first in their prompt."""
         self._q: queue.Queue = queue.Queue()
         self._done: dict[int, Piece] = {}
         self._errors: list[BaseException] = []
@@ -62,13 +67,14 @@ class BackgroundTranscriber:
             try:
                 with self._cond:
                     stale = generation != self._generation
-                    prompt = self.command_prompt if candidate else self._last_answer_text
+                    prompt = self.command_prompt if candidate else self._answer_prompt()
                 if stale:
                     continue
                 t = time.perf_counter()
                 result = self._tr.transcribe(utt.clip, prompt=prompt)
                 words = tuple(Word(w.word, w.start_s + utt.start_s, w.end_s + utt.start_s) for w in result.words)
-                piece = Piece(index, result.text, words, time.perf_counter() - t, utt, candidate, time.monotonic())
+                piece = Piece(index, result.text, words, time.perf_counter() - t, utt, candidate, time.monotonic(),
+                              None if candidate else english_doubt(result))
                 with self._cond:
                     if generation == self._generation:
                         self._done[index] = piece
@@ -79,6 +85,12 @@ class BackgroundTranscriber:
                 with self._cond:
                     self._errors.append(exc)
                     self._cond.notify_all()
+
+    def _answer_prompt(self) -> str | None:
+        # Like Whisper's own long-form decoding, the previous piece primes the next; the job's terms go
+        # first so that the decoder knows their spelling.
+        prompt = " ".join(p for p in (self.glossary, self._last_answer_text or "") if p)
+        return prompt or None
 
     def submit(self, utterance, command_candidate: bool = False) -> int:
         """Queue an utterance (``voicecoach.listen.Utterance``); returns its index."""

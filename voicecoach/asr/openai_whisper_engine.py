@@ -11,6 +11,18 @@ from .models import ModelRef
 __all__ = ["OpenAIWhisperTranscriber"]
 
 
+def _why(exc: Exception) -> str:
+    """torch.load's reasons in a few words (its own messages run to paragraphs about weights_only)."""
+    text = str(exc)
+    if "central directory" in text or "zip archive" in text or isinstance(exc, (EOFError, OSError)):
+        return "the file is damaged or cut short"
+    if type(exc).__name__ == "UnpicklingError":
+        return "not a PyTorch checkpoint"
+    if isinstance(exc, (KeyError, TypeError)):
+        return f"a PyTorch file, but not openai-whisper's (no {text or 'dims'})"
+    return text.splitlines()[0][:100] if text else type(exc).__name__
+
+
 class OpenAIWhisperTranscriber(Transcriber):
     """Whisper on PyTorch (CPU). A CTranslate2 model is converted once into a cached checkpoint."""
 
@@ -29,8 +41,8 @@ class OpenAIWhisperTranscriber(Transcriber):
                 "the openai-whisper engine is not installed",
                 "pip install torch==2.13.0 (the CPU build) and then pip install openai-whisper",
             ) from exc
-        path = model.path
-        if model.kind == "ctranslate2":
+        path, cached = model.path, model.kind == "ctranslate2"
+        if cached:
             from .convert import cached_checkpoint
 
             path = cached_checkpoint(model.path, model.name, progress)
@@ -38,8 +50,11 @@ class OpenAIWhisperTranscriber(Transcriber):
             checkpoint = torch.load(path, map_location="cpu", weights_only=True)
             self._model = Whisper(ModelDimensions(**checkpoint["dims"]))
             self._model.load_state_dict(checkpoint["model_state_dict"])
-        except (RuntimeError, KeyError, TypeError, OSError) as exc:
-            raise ModelNotFound(f"{path} is not a usable openai-whisper checkpoint ({str(exc)[:120]})") from exc
+        except Exception as exc:  # noqa: BLE001 - torch raises UnpicklingError, RuntimeError, KeyError, ... here
+            fix = (f"delete the cached checkpoint (rm {path}); it is converted again from model.bin on the next run"
+                   if cached else "pass a checkpoint saved by openai-whisper, or leave out --model to use the "
+                   "bundled tiny.en")
+            raise ModelNotFound(f"{path} is not a usable openai-whisper checkpoint ({_why(exc)})", fix) from None
         heads = checkpoint.get("voicecoach_alignment_heads")
         if heads:
             # Word timings come from these cross-attention heads; without them openai-whisper

@@ -11,16 +11,26 @@ itself is done by ``voicecoach.app`` and the pipeline modules.
 from __future__ import annotations
 
 import sys
+import warnings
 
-from ..errors import VoicecoachError
+from ..errors import VoicecoachError, VoicecoachWarning
 from .parser import ENVIRONMENT, EXIT_CODES, build_parser
 
 __all__ = ["main", "build_parser", "EXIT_CODES", "ENVIRONMENT"]
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None, _default=warnings.showwarning):
+    """voicecoach's own warnings (a way forward was taken) as one line; others as Python shows them."""
+    if issubclass(category, VoicecoachWarning):
+        print(f"voicecoach: warning: {message}", file=sys.stderr, flush=True)
+    else:
+        _default(message, category, filename, lineno, file, line)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     args = build_parser().parse_args(argv)
+    warnings.showwarning = _show_warning
     try:
         return args.func(args)
     except VoicecoachError as exc:

@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--max-answer", type=float, default=180.0, metavar="SECONDS", help="longest answer")
         sp.add_argument("--follow-ups", type=int, choices=(0, 1, 2), default=1,
                         help="follow-up probes per question when an answer misses what its round needs")
+        sp.add_argument("--job", metavar="FILE", help="a job advert (text, Markdown or PDF; - for standard input): "
+                        "its key terms shape the questions, the transcription and the feedback")
         sp.add_argument("--output-device", help="output device number or name (see `voicecoach devices`)")
         sp.add_argument("--voice", help="interviewer's voice (see `voicecoach say --list-voices`)")
         engine_args(sp)
@@ -101,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the spoken introduction: auto is full the first time, short after")
     pr.add_argument("--input-device", help="input device number or name (see `voicecoach devices`)")
     pr.add_argument("--rate", type=int, help="interviewer's words per minute (default: the voice's natural pace)")
+    pr.add_argument("--cv", metavar="FILE", help="your CV (text, Markdown or PDF): questions about your roles, and "
+                    "hiring-manager questions on the skills it shares with the job")
     session_args(pr)
 
     dm = command("demo", "a complete three-question interview with recorded answers (no microphone needed)", sessions.cmd_demo)
@@ -132,7 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = command("doctor", "check speech output, PortAudio, devices, the model, the engines, prompts and history",
                 speech.cmd_doctor)
-    d.add_argument("--engine", choices=("all", *ENGINES), default="all", help="which engines to load and check")
+    d.add_argument("--engine", choices=("all", *ENGINES), default=DEFAULT_ENGINE,
+                   help="which engines to load and check (the others are only checked as installed)")
     return p
 
 

@@ -21,13 +21,20 @@ def _settings(args, mode: str):
         max_answer_s=args.max_answer, follow_ups=args.follow_ups, intro=getattr(args, "intro", "auto"),
         engine=args.engine, model=args.model, voice=args.voice, rate_wpm=getattr(args, "rate", None),
         input_device=getattr(args, "input_device", None), output_device=args.output_device,
-        json_out=args.json_out, keep_audio=not args.no_keep_audio, mode=mode)
+        json_out=args.json_out, keep_audio=not args.no_keep_audio, mode=mode, job=args.job,
+        cv=getattr(args, "cv", None))
 
 
 def _run_interview(interview, json_out) -> int:
+    recorder = interview.recorder
+
     def kept() -> str:
-        record = interview.recorder.record
+        record = recorder.record
         answered = sum(a.answered for a in record.answers)
+        if recorder.storage_error is not None:  # the history or --json-out failed: say where it all went
+            places = [p for p in (f"session {record.id} in `voicecoach history`" if recorder.in_history else "",
+                                  f"in {recorder.fallback}" if recorder.fallback else "") if p]
+            return f"{answered} answer(s) kept ({' and '.join(places) or 'nowhere: no writable place was found'})"
         places = [p for p in (f"session {record.id} in `voicecoach history`" if record.id else "",
                               str(json_out) if json_out else "") if p]
         return f"{answered} answer(s) kept" + (f" ({' and '.join(places)})" if places else "")
@@ -40,6 +47,10 @@ def _run_interview(interview, json_out) -> int:
     except VoicecoachError as exc:
         print(f"\nvoicecoach: error: {exc.one_line()}; {kept()}", file=sys.stderr)
         return exc.exit_code
+    if recorder.storage_error is not None:
+        err = recorder.storage_error
+        print(f"voicecoach: error: {err.message}; {kept()}. Fix: {err.fix}", file=sys.stderr)
+        return err.exit_code
     if json_out:
         _progress(f"session written to {json_out}")
     return 0 if record.status in ("completed", "stopped") else 1
@@ -66,7 +77,7 @@ def cmd_history(args) -> int:
     from ..render import SESSION_HEADER, session_row
     from ..store import open_store
 
-    sessions = open_store().sessions()
+    sessions = open_store(read_only_ok=True).sessions()
     if args.json:
         print(json.dumps([s.to_json(answers=False) for s in sessions], ensure_ascii=False))
         return 0
@@ -85,11 +96,13 @@ def cmd_show(args) -> int:
         answer_heading,
         evaluation_lines,
         highlight_terminal,
+        insights_lines,
         session_row,
+        summary_lines,
     )
     from ..store import open_store
 
-    store = open_store()
+    store = open_store(read_only_ok=True)
     s = store.session(args.session)
     color = sys.stdout.isatty()
     print(session_row(s))
@@ -97,7 +110,8 @@ def cmd_show(args) -> int:
         print(f"\n{answer_heading(a)}")
         if not a.evaluation:
             continue
-        for line in evaluation_lines(a.evaluation, highlight_terminal(a.transcript, a.evaluation, color)):
+        for line in (evaluation_lines(a.evaluation, highlight_terminal(a.transcript, a.evaluation, color))
+                     + insights_lines(a)):
             print(("  " + line).rstrip())
         others = [t for t in store.answers(question_id=a.question_id) if t.evaluation]
         if len(others) > 1:
@@ -107,6 +121,9 @@ def cmd_show(args) -> int:
                 print(f"    session {t.session_id:>3}  {(t.created_at or '')[:16].replace('T', ' ')}  "
                       f"HR {t.evaluation.scores['hr']:>3}  HM {t.evaluation.scores['hiring_manager']:>3}  "
                       f"suits {ROUND[t.evaluation.suits]}{here}")
+    print()
+    for line in summary_lines(s.summary):
+        print(line)
     return 0
 
 
@@ -114,7 +131,7 @@ def cmd_report(args) -> int:
     from ..report import render_html
     from ..store import open_store
 
-    store = open_store()
+    store = open_store(read_only_ok=True)
     all_sessions = store.sessions()
     if not all_sessions:
         raise VoicecoachError("there is nothing to report yet", "run `voicecoach practice` or `voicecoach demo` first")
@@ -138,7 +155,7 @@ def cmd_export(args) -> int:
     from ..export import export
     from ..store import open_store
 
-    sessions = open_store().sessions()
+    sessions = open_store(read_only_ok=True).sessions()
     text = export(sessions, args.format)
     if args.out:
         _write_text(args.out, text)

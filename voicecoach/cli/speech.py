@@ -13,12 +13,16 @@ from .output import write_text as _write_text  # noqa: F401
 
 # -- speech in, speech out ------------------------------------------------------------------------
 def cmd_transcribe(args) -> int:
-    from ..asr import DecodeOptions, make_transcriber
+    from ..asr import DecodeOptions, english_doubt, make_transcriber
     from ..audio import load_audio
 
     clip = load_audio(args.file)
     transcriber = make_transcriber(args.engine, args.model, DecodeOptions(prompt=args.prompt), progress=_progress)
+    transcriber.progress = _progress  # a line per 30 s window of a long file
     result = transcriber.transcribe(clip)
+    doubt = english_doubt(result)
+    if doubt:
+        _progress(f"voicecoach: note: {doubt}")
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
@@ -38,17 +42,24 @@ def cmd_say(args) -> int:
         return 0
     if not args.text:
         raise UsageError("nothing to say", 'give the text: voicecoach say "Tell me about yourself."')
-    tts = make_tts(voice=args.voice, rate_wpm=args.rate)
     if args.out:
-        from ..output import write_wav
+        from ..output import check_writable, write_wav
 
+        check_writable(Path(args.out), ".wav")  # a missing folder is said before seconds of synthesis, not after
+        tts = make_tts(voice=args.voice, rate_wpm=args.rate)
         out = write_wav(Path(args.out), tts.synthesize_clip(args.text))
         _progress(f"wrote {out}")
         return 0
+    from ..errors import NoAudioDevice
     from ..snd import SounddevicePlayer
 
+    tts = make_tts(voice=args.voice, rate_wpm=args.rate)
     player = SounddevicePlayer(args.output_device)
-    player.play_stream(tts.stream(args.text))
+    try:
+        player.play_stream(tts.stream(args.text))
+    except NoAudioDevice as exc:
+        raise NoAudioDevice(exc.message, "connect a speaker (see `voicecoach devices`), or write the speech to a "
+                            f"file instead: voicecoach say {json.dumps(args.text)} --out FILE.wav") from None
     return 0
 
 
@@ -93,14 +104,22 @@ def cmd_evaluate(args) -> int:
                          'voicecoach evaluate --round hr --text "..."  or  voicecoach evaluate --round hr answer.wav')
     words = None
     if args.audio is not None:
-        from ..asr import make_transcriber
+        from ..asr import english_doubt, make_transcriber
         from ..audio import load_audio
-        from ..errors import EmptyAudio
+        from ..errors import EmptyAudio, UnreadableAudio
 
         clip = load_audio(args.audio)
-        result = make_transcriber(args.engine, args.model, progress=_progress).transcribe(clip)
+        transcriber = make_transcriber(args.engine, args.model, progress=_progress)
+        transcriber.progress = _progress
+        result = transcriber.transcribe(clip)
+        doubt = english_doubt(result)
         if result.no_speech:
+            if doubt:
+                raise UnreadableAudio(f"{doubt}, so {args.audio} cannot be judged",
+                                      "answer in English, or check the recording") from None
             raise EmptyAudio(f"no speech found in {args.audio}", "check the microphone level and record the answer again")
+        if doubt:
+            _progress(f"voicecoach: note: {doubt}")
         text, words = result.text, [(w.word, w.start_s, w.end_s) for w in result.words]
     else:
         text = args.text

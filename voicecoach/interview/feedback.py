@@ -11,10 +11,12 @@ import time
 
 import numpy as np
 
+from ..insights import analyse_words
 from ..records import Answer, Part, Summary, WordTiming
 from ..rules.evaluate import Evaluation, evaluate
 from ..rules.questions import Question
-from .events import AnswerEvaluated, StateChanged
+from ..rules.rubric import ROUNDS, default_rubric
+from .events import AnswerEvaluated, Info, StateChanged
 
 __all__ = ["Feedback", "thread_of"]
 
@@ -52,9 +54,23 @@ class Feedback:
         self.iv = interview
 
     def evaluate(self, q: Question, turns) -> Evaluation:
-        """The evaluation of the whole thread so far."""
-        text, words, _ = thread_of(turns)
-        return evaluate(text, q.round, question=q.text, words=[(w.word, w.start_s, w.end_s) for w in words])
+        """The evaluation of the whole thread so far (evidence says which part each quote is in)."""
+        text, words, parts = thread_of(turns)
+        return evaluate(text, q.round, question=q.text, words=[(w.word, w.start_s, w.end_s) for w in words],
+                        parts=[(p.start, p.end) for p in parts] if len(parts) > 1 else None)
+
+    def verdict_lines(self, rounds: set[str]) -> list[str]:
+        """Every verdict sentence the session could say (to synthesize them ahead)."""
+        rubric = default_rubric()
+        return [v.format(here=rubric.rounds[r].label, other=rubric.rounds[o].label)
+                for r in rounds for o in ROUNDS if o != r for v in rubric.verdicts.values()]
+
+    def lines_ahead(self) -> list[str]:
+        """What may be said later in the session: the questions, the verdicts, the probes."""
+        iv, n = self.iv, len(self.iv.questions)
+        lines = [iv.script.say("question", n=i + 1, total=n, text=q.text) for i, q in enumerate(iv.questions)]
+        lines += self.verdict_lines({q.round for q in iv.questions})
+        return lines + (iv.prober.all_texts(iv.questions) if iv.prober else [])
 
     def conclude(self, answer: Answer, q: Question, turns) -> Answer:
         """Evaluate, save and give feedback on one question's turns; returns the saved answer."""
@@ -64,6 +80,10 @@ class Feedback:
             timings.update({k: v for k, v in t.timings.items() if k != "last_speech_at"}
                            if t is main else {f"follow_up_{k}": v for k, v in t.timings.items() if k != "last_speech_at"})
         timings["pieces"] = sum(len(t.pieces) for t in turns)
+        speech_s = sum(p.utterance.speech_s for t in turns for p in t.pieces)
+        decode_s = sum(t.timings.get("decode_s", 0.0) for t in turns)
+        if speech_s:
+            timings["speech_s"], timings["decode_rtf"] = round(speech_s, 2), round(decode_s / speech_s, 3)
         common = dict(commands=tuple(c for t in turns for c in t.commands), timings=timings,
                       short_utterances=tuple(u for t in turns for u in t.short_utterances))
         text, words, parts = thread_of(turns)
@@ -73,9 +93,14 @@ class Feedback:
                 iv.speak(iv.script.say("nothing_heard"))
             return answer
         interrupted = any(t.interrupted for t in turns)
-        ev = evaluate(text, q.round, question=q.text, words=[(w.word, w.start_s, w.end_s) for w in words])
+        ev = self.evaluate(q, turns)
+        insights = analyse_words(text, job_terms=list(iv.options.job_terms))
         answer = answer.with_(status="partial" if interrupted else "answered", transcript=text, words=words,
-                              evaluation=ev, parts=parts if len(parts) > 1 else (), **common)
+                              evaluation=ev, parts=parts if len(parts) > 1 else (), insights=insights, **common)
+        doubts = [p.doubt for t in turns for p in t.pieces if p.doubt]
+        if doubts and len(doubts) * 2 >= timings["pieces"]:
+            timings["language_note"] = doubts[0]
+            iv.emit(Info(f"  Note: {doubts[0]}"))
         audio = [p.utterance.clip.samples for t in turns for p in t.pieces]
         answer = iv.recorder.save(answer, np.concatenate(audio) if audio else None)
         iv.emit(AnswerEvaluated(answer))

@@ -10,24 +10,19 @@ from __future__ import annotations
 
 import time
 
+from .. import LAUNCHED_AT
 from ..asr.background import BackgroundTranscriber
 from ..commands import CommandSet, default_commands
 from ..errors import AudioDeviceFailed
 from ..listen import Listener
 from ..records import Answer, SessionRecord
 from ..rules.questions import Question
-from .events import (
-    Event,
-    Observer,
-    PromptSpoken,
-    QuestionAsked,
-    SessionEnded,
-    StateChanged,
-)
+from .events import Event, Observer, PromptSpoken, QuestionAsked, SessionEnded, StateChanged
 from .feedback import Feedback
 from .options import Engines, InterviewOptions
-from .recorder import Recorder
+from .recorder import Recorder, measure_resources
 from .script import InterviewerScript, default_script
+from .speech import Speech
 from .turn import TurnRunner
 
 __all__ = ["Engines", "InterviewOptions", "Interview"]  # the first two from options.py
@@ -38,7 +33,7 @@ class _Stop(Exception):
 
 
 class Interview:
-    """One interview over a list of questions."""
+    """One interview over a list of questions; ``prober`` (``probes.Prober``) chooses follow-ups, or None."""
 
     def __init__(self, questions: list[Question], engines: Engines, recorder: Recorder,
                  options: InterviewOptions = InterviewOptions(), observers: list[Observer] | tuple = (),
@@ -49,10 +44,10 @@ class Interview:
         self.script = script or default_script()
         self.commands = commands or default_commands()
         self.prober = prober
-        """Chooses follow-up probes (``voicecoach.interview.probes.Prober``), or None for none."""
         self.listener = Listener(engines.vad, options.listen)
         self.feedback = Feedback(self)
         self._t0 = time.monotonic()
+        self.speech = Speech(engines.tts, engines.player)
 
     # -- what the turn runner and feedback use ------------------------------------------------
     def emit(self, event: Event) -> None:
@@ -68,8 +63,7 @@ class Interview:
         """Say ``text`` (played sentence by sentence as it is synthesized); the microphone is ignored
         meanwhile. Returns when the first audio started (``time.monotonic()``)."""
         self.emit(StateChanged("speaking"))
-        tts = self.e.tts if rate == 1.0 else self.e.tts.at_rate(rate)
-        started = self.e.player.play_stream(tts.stream(text)).first_audio_at
+        started = self.speech.say(text, rate)
         if self.e.player.is_real:
             time.sleep(self.options.echo_guard_s)
         self.e.mic.discard_pending()
@@ -84,13 +78,14 @@ class Interview:
         Raises:
             KeyboardInterrupt, AudioDeviceFailed, NoAudioDevice: after saving what was answered.
         """
-        self.bg = BackgroundTranscriber(self.e.transcriber, self.commands.prompt)
+        self.bg = BackgroundTranscriber(self.e.transcriber, self.commands.prompt, self.options.vocabulary)
         chunks = None
         self.recorder.start()
         status = "failed"
         try:
             chunks = self.e.mic.chunks()
             self.turns = TurnRunner(self, chunks)
+            self.speech.prepare(self.feedback.lines_ahead())
             self._intro()
             status = "completed"
             for i, q in enumerate(self.questions):
@@ -109,6 +104,7 @@ class Interview:
             status = "device_failed"
             raise
         finally:
+            self.recorder.record = self.recorder.record.with_(resources=measure_resources(self.recorder.record))
             self.recorder.finish(status)
             self.bg.close()
             if chunks is not None:
@@ -117,11 +113,10 @@ class Interview:
 
     def _intro(self) -> None:
         o, n = self.options, len(self.questions)
-        if o.intro_text is not None:
-            self.speak(o.intro_text.format(n=n))
-        elif o.intro != "none":
-            lines = [self.script.say("intro", n=n)] + ([self.script.say("intro_help")] if o.intro == "full" else [])
-            self.speak(" ".join(lines))
+        text = o.intro_text or " ".join([self.script.say("intro", n=n)] * (o.intro != "none")
+                                        + [self.script.say("intro_help")] * (o.intro == "full"))
+        if text:
+            self.speak(text)
 
     def _question(self, i: int, q: Question) -> None:
         answer = Answer(i + 1, q.id, q.round, q.role, q.text, timings={"asked_at_s": self.clock()})
@@ -129,6 +124,7 @@ class Interview:
         spoken = self.script.say("question", n=i + 1, total=len(self.questions), text=q.text)
         runner = self.turns
         turns = [runner.run(i, "question", spoken, q.text, lambda: self.emit(PromptSpoken(i, "question", q.text)))]
+        answer.timings["launch_to_question_s"] = round(turns[0].prompt_started - LAUNCHED_AT, 3)
         used: set[str] = set()
         while (self.prober is not None and len(turns) <= self.options.follow_ups and turns[-1].status == "answered"
                and not turns[-1].stop):

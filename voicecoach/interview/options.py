@@ -45,6 +45,10 @@ class InterviewOptions:
     """Speak the top tip after each verdict (the demo keeps tips on screen)."""
     follow_ups: int = 1
     """Follow-up probes per question at most (0-2)."""
+    vocabulary: tuple[str, ...] = ()
+    """Terms the transcription is biased towards (the job advert's key terms)."""
+    job_terms: tuple[str, ...] = ()
+    """The job advert's key terms, for each answer's insights (which were used, which never were)."""
 
     def __post_init__(self) -> None:
         if self.feedback not in ("spoken", "screen", "end"):

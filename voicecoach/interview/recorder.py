@@ -1,19 +1,29 @@
 """Keeping the session: the record, the ``--json-out`` file and the history database, written as each
-answer is evaluated, so Ctrl-C, a kill or a failing device loses nothing already said."""
+answer is evaluated, so Ctrl-C, a kill or a failing device loses nothing already said.
+
+When the history cannot be written (a full disk, a folder made read-only mid-session) the session goes on:
+the evaluation is still shown and spoken, and the whole record (every answer so far, with its audio where
+there is room) is written to a fallback JSON file in a writable place instead: the ``--json-out`` path if
+one was given, else the temporary folder, else the home folder. ``fallback`` says where, ``storage_error``
+why; the CLI prints both at the end.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import tempfile
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
 
+from ..errors import StorageError
 from ..records import Answer, SessionRecord
-from ..store import now_iso
+from ..store import now_iso, write_wav_file
 
-__all__ = ["Recorder"]
+__all__ = ["Recorder", "measure_resources"]
 
 
 class Recorder:
@@ -25,6 +35,12 @@ class Recorder:
         self.store = store
         self.json_out = Path(json_out) if json_out else None
         self.keep_audio = keep_audio
+        self.storage_error: StorageError | None = None
+        """Why the history (or the --json-out file) could not be written, once that happened."""
+        self.fallback: Path | None = None
+        """The JSON file the session was kept in instead (None while everything is written as asked)."""
+        self._history_ok = store is not None
+        self._json_ok = self.json_out is not None
         self._pending_audio: list[tuple[int, Path]] = []
         self._worker: threading.Thread | None = None
         self._lock = threading.Lock()  # the audio worker updates the record too
@@ -34,30 +50,59 @@ class Recorder:
         """The history database's id for this session."""
         return self.record.id
 
+    @property
+    def in_history(self) -> bool:
+        """True while the history has taken every write of this session."""
+        return self._history_ok and self.record.id is not None
+
     def start(self) -> SessionRecord:
         """Open the session in the history."""
-        if self.store is not None:
-            self.record = self.record.with_(id=self.store.start_session(self.record))
+        if self._history_ok:
+            try:
+                self.record = self.record.with_(id=self.store.start_session(self.record))
+            except StorageError as exc:
+                self._history_failed(exc)
         self._write_json()
         return self.record
 
     def save(self, answer: Answer, audio: np.ndarray | None = None) -> Answer:
-        """Keep ``answer`` (and its audio, as raw samples, at once); returns it as stored."""
+        """Keep ``answer`` (and its audio, as raw samples, at once); returns it as stored. Never raises for
+        a storage failure: the answer then goes to the fallback file (see the module docstring)."""
         answer = answer.with_(session_id=self.record.id, created_at=answer.created_at or now_iso())
-        if audio is not None and len(audio) and self.keep_audio and self.store is not None and self.record.id:
-            path = self.store.write_audio(self.record.id, answer.index, audio)
-            answer = answer.with_(audio_path=str(path))
-            self._pending_audio.append((answer.index, path))
+        if audio is not None and len(audio) and self.keep_audio:
+            answer = self._keep_audio(answer, audio)
         with self._lock:
             self.record = self.record.with_answer(answer)
-        if self.store is not None and self.record.id is not None:
-            self.store.save_answer(self.record.id, answer)
+        if self._history_ok and self.record.id is not None:
+            try:
+                self.store.save_answer(self.record.id, answer)
+            except StorageError as exc:
+                self._history_failed(exc)
         self._write_json()
+        return answer
+
+    def _keep_audio(self, answer: Answer, audio: np.ndarray) -> Answer:
+        if self._history_ok and self.record.id:
+            try:
+                path = self.store.write_audio(self.record.id, answer.index, audio)
+            except StorageError as exc:
+                self._history_failed(exc)
+            else:
+                self._pending_audio.append((answer.index, path))
+                return answer.with_(audio_path=str(path))
+        if self.fallback is not None:
+            # Beside the fallback JSON, uncompressed: the disk the history is on may be the full one.
+            path = self.fallback.with_name(f"{self.fallback.stem}-q{answer.index}.wav")
+            try:
+                write_wav_file(path, audio, 16000)
+                return answer.with_(audio_path=str(path))
+            except StorageError:
+                pass  # the transcript and the evaluation are the record; the take itself had no room
         return answer
 
     def compress_audio(self) -> None:
         """Re-encode the kept takes as OGG on a worker thread (off the feedback path)."""
-        if not self._pending_audio or self.store is None:
+        if not self._pending_audio or not self._history_ok:
             return
         jobs, self._pending_audio = self._pending_audio, []
         self._join()
@@ -66,7 +111,7 @@ class Recorder:
             for index, wav in jobs:
                 try:
                     ogg = self.store.compress_audio(self.record.id, index, wav)
-                except (OSError, RuntimeError):
+                except (OSError, RuntimeError, StorageError):
                     continue  # the WAV stays: nothing is lost, it is only larger
                 with self._lock:
                     a = next((a for a in self.record.answers if a.index == index), None)
@@ -86,15 +131,76 @@ class Recorder:
         self.compress_audio()
         self._join()
         self.record = self.record.with_(status=status, ended_at=now_iso())
-        if self.store is not None and self.record.id is not None:
-            self.store.end_session(self.record.id, status)
+        if self._history_ok and self.record.id is not None:
+            try:
+                self.store.end_session(self.record.id, status)
+            except StorageError as exc:
+                self._history_failed(exc)
         self._write_json()
         return self.record
 
-    def _write_json(self) -> None:
-        if not self.json_out:
+    # -- the fallback -----------------------------------------------------------------------------
+    def _history_failed(self, exc: StorageError) -> None:
+        """Stop writing to the history for this session; from now on the JSON file holds everything."""
+        self._history_ok = False
+        if self.storage_error is None:
+            self.storage_error = exc
+        if self.fallback is None:
+            if self._json_ok:
+                self.fallback = self.json_out
+            else:
+                self._choose_fallback()
+
+    def _choose_fallback(self) -> None:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        for folder in (Path(tempfile.gettempdir()), Path.home()):
+            path = folder / f"voicecoach-session-{stamp}-{os.getpid()}.json"
+            try:
+                self._dump(path)
+            except OSError:
+                continue
+            self.fallback = path
             return
-        self.json_out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.json_out.with_name(self.json_out.name + ".tmp")
-        tmp.write_text(json.dumps(self.record.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, self.json_out)
+
+    def _write_json(self) -> None:
+        if self._json_ok:
+            try:
+                self._dump(self.json_out)
+                return
+            except OSError as exc:
+                from ..storage import cannot_write
+
+                self._json_ok = False
+                if self.storage_error is None:
+                    self.storage_error = cannot_write(self.json_out, exc, what="the --json-out file",
+                                                      elsewhere="give --json-out a writable place")
+                self._choose_fallback()
+                return
+        if self.fallback is not None:
+            try:
+                self._dump(self.fallback)
+            except OSError:
+                self._choose_fallback()
+
+    def _dump(self, path: Path) -> None:
+        """Write the record as JSON atomically (a temporary file beside it, then renamed)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        with self._lock:
+            text = json.dumps(self.record.to_json(), indent=2, ensure_ascii=False)
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            raise
+
+
+def measure_resources(record) -> dict:
+    """What this process has cost so far: CPU seconds, peak memory, and how soon the first question was heard."""
+    import resource
+    import time
+
+    first = next((a.timings.get("launch_to_question_s") for a in record.answers), None)
+    return {"cpu_s": round(time.process_time(), 2), "launch_to_first_question_s": first,
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}

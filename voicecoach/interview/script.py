@@ -25,6 +25,9 @@ LINES: dict[str, frozenset[str]] = {
     "tip": frozenset({"tip"}),
     "summary": frozenset({"answered", "questions", "suited"}),
     "summary_tip": frozenset({"tip"}),
+    "probe_order_hr": frozenset(),
+    "probe_order_hiring_manager": frozenset(),
+    "probe_example": frozenset(),
 }
 """Every line and the placeholders it may use."""
 

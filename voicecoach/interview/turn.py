@@ -142,6 +142,7 @@ class TurnRunner:
         if piece.command_candidate:
             turn.short_utterances.append({"heard": piece.text, "speech_s": round(piece.utterance.speech_s, 2),
                                           "command": decision.command.name if decision.command else None})
+        turn.timings["decode_s"] = round(turn.timings.get("decode_s", 0.0) + piece.decode_s, 3)
         if decision.kind == "answer":
             turn.pieces.append(piece)
             if not iv.listener.answer_started:
@@ -178,6 +179,7 @@ class TurnRunner:
             self.iv.emit(StateChanged("transcribing"))
             t = time.monotonic()
             for piece in self.iv.bg.wait():
+                turn.timings["decode_s"] = round(turn.timings.get("decode_s", 0.0) + piece.decode_s, 3)
                 if policy.heard(piece.text, piece.command_candidate).kind == "answer":
                     turn.pieces.append(piece)
             turn.timings["tail_transcribe_s"] = round(time.monotonic() - t, 3)

@@ -6,10 +6,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-import tomllib
-
 from ..errors import BadDataFile
-from ..prompts import prompts_dir
+from ..prompts import TableReader, prompts_dir, read_toml
 from .rubric import ROUNDS
 
 __all__ = ["Question", "COMPETENCIES", "load_questions", "select_questions"]
@@ -40,50 +38,33 @@ class Question:
                 "competencies": list(self.competencies), "follow_ups": list(self.follow_ups)}
 
 
-def _fail(path: Path, where: str, problem: str):
-    raise BadDataFile(f"{path.name}: {where}: {problem}")
-
-
 def _load_file(path: Path) -> list[Question]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise BadDataFile(f"{path.name}: not valid TOML ({exc})") from None
-    except UnicodeDecodeError:
-        raise BadDataFile(f"{path.name}: not UTF-8 text") from None
-    role = data.get("role")
-    if not isinstance(role, str) or not role.strip():
-        _fail(path, "top level", "needs role = \"generic\" or the role's name")
-    raw = data.get("question")
-    if not isinstance(raw, list) or not raw:
-        _fail(path, "top level", "needs at least one [[question]]")
+    top = TableReader(path, "top level", read_toml(path))
+    role = top.get("role", str)
+    if not role.strip():
+        top.fail("needs role = \"generic\" or the role's name")
+    raw = top.get("question", list, default=[])
+    if not raw:
+        top.fail("needs at least one [[question]]")
     out = []
     for i, q in enumerate(raw, 1):
-        where = f"question #{i}"
         if not isinstance(q, dict):
-            _fail(path, where, "must be a table")
-        qid = q.get("id")
-        if not isinstance(qid, str) or not qid.strip():
-            _fail(path, where, "missing 'id'")
-        where = f"question #{i} ({qid})"
-        unknown = set(q) - {"id", "round", "text", "competencies", "follow_ups"}
-        if unknown:
-            _fail(path, where, f"unknown key(s) {', '.join(sorted(unknown))}")
-        rnd = q.get("round")
+            top.fail(f"question #{i} must be a table ([[question]])")
+        t = TableReader(path, f"question #{i}", q)
+        qid = t.get("id", str)
+        t.where = f"question #{i} ({qid})"
+        t.unknown({"id", "round", "text", "competencies", "follow_ups"})
+        rnd = t.get("round", str)
         if rnd not in ROUNDS:
-            _fail(path, where, f"'round' is {rnd!r}; use \"hr\" or \"hiring_manager\"")
-        text = q.get("text")
-        if not isinstance(text, str) or len(text.split()) < 3:
-            _fail(path, where, "'text' must be the question, at least three words")
-        comps = q.get("competencies")
-        if not isinstance(comps, list) or not comps:
-            _fail(path, where, "'competencies' must be a non-empty list")
+            t.fail(f"'round' is {rnd!r}; use \"hr\" or \"hiring_manager\"")
+        text = t.get("text", str)
+        if len(text.split()) < 3:
+            t.fail("'text' must be the question, at least three words")
+        comps = t.strings("competencies")
         bad = [c for c in comps if c not in COMPETENCIES]
         if bad:
-            _fail(path, where, f"unknown competency {bad[0]!r}; allowed: {', '.join(sorted(COMPETENCIES))}")
-        follow = q.get("follow_ups", [])
-        if not isinstance(follow, list) or not all(isinstance(f, str) and f.strip() for f in follow):
-            _fail(path, where, "'follow_ups' must be a list of questions")
+            t.fail(f"unknown competency {bad[0]!r}; allowed: {', '.join(sorted(COMPETENCIES))}")
+        follow = t.strings("follow_ups", default=[])
         out.append(Question(qid, rnd, " ".join(text.split()), role.strip(), tuple(comps), tuple(follow)))
     return out
 
@@ -95,7 +76,12 @@ def load_questions(directory: str | Path | None = None) -> list[Question]:
         BadDataFile: a file is malformed or an id repeats; the message names the file and entry.
     """
     d = Path(directory) if directory else prompts_dir() / "questions"
-    files = sorted(d.glob("*.toml"))
+    if not d.is_dir():
+        raise BadDataFile(f"the question bank folder {d} is missing")
+    try:
+        files = sorted(d.glob("*.toml"))
+    except PermissionError:
+        raise BadDataFile(f"{d}: permission denied", f"make it readable: chmod a+rx {d}") from None
     if not files:
         raise BadDataFile(f"no question files (*.toml) in {d}")
     seen: dict[str, str] = {}

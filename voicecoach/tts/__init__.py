@@ -19,13 +19,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..audio import AudioClip, concatenate, normalize_loudness, write_wav
-from ..errors import (
-    EngineMissing,
-    EspeakMissing,
-    SpeechSynthesisFailed,
-    VoicecoachError,
-)
+from ..audio import AudioClip, concatenate, write_wav
+from ..errors import EngineMissing, EspeakMissing, SpeechSynthesisFailed, VoicecoachError
+from ..loudness import normalize_loudness
 from .text import split_for_speech
 
 __all__ = [
