@@ -172,7 +172,8 @@ class Candidate:
         return []
 
 
-def run_once(answer_seconds: int, workdir: Path, log=print, scenario: str = "commands") -> dict:
+def run_once(answer_seconds: int, workdir: Path, log=print, scenario: str = "commands",
+             engine: str = "faster-whisper", intro: str = "full") -> dict:
     """One full scenario; returns the session JSON plus what the candidate measured.
 
     ``commands``: three HR questions: "repeat" then an answer with a thinking pause, "skip", a plain answer
@@ -190,7 +191,7 @@ def run_once(answer_seconds: int, workdir: Path, log=print, scenario: str = "com
         vc_env["HF_HUB_OFFLINE"] = "1"
         vc_env.setdefault("VOICECOACH_HOME", str(workdir / "home"))  # keep the user's own history clean
         cmd = [sys.executable, "-m", "voicecoach", "practice", "--json-out", str(json_out), "--end-silence",
-               str(END_SILENCE_S), "--intro", "full"]
+               str(END_SILENCE_S), "--intro", intro, "--engine", engine]
         cmd += (["--round", "hiring-manager", "--role", "software engineer", "--questions", "1", "--seed", "3",
                  "--follow-ups", "1"] if scenario == "followup" else
                 ["--round", "hr", "--questions", "3", "--seed", "1", "--follow-ups", "0"])

@@ -16,7 +16,7 @@ COMMAND_PROMPT = default_commands().prompt
     ("End the interview.", "stop"), ("I'm done.", "done"), ("That's my answer.", "done"),
     ("Skip. Thank you.", "skip"),       # Whisper's hallucinated tail
     ("Refume.", "resume"),              # a close mishearing
-    ("Faster, please.", "faster"),
+    ("Faster, please.", "faster"), ("Help.", "help"), ("What can I say?", "help"),
 ])
 def test_parse(heard, command):
     assert parse_command(heard).name == command
@@ -36,7 +36,7 @@ SPOKEN = [
     ("Repeat the question.", "repeat"), ("Say that again.", "repeat"), ("Slower.", "slower"),
     ("Skip.", "skip"), ("Next question.", "skip"), ("Pause.", "pause"),
     ("Resume.", "resume"), ("Stop.", "stop"), ("End the interview.", "stop"),
-    ("I'm done.", "done"), ("That's my answer.", "done"), ("Faster.", "faster"),
+    ("I'm done.", "done"), ("That's my answer.", "done"), ("Faster.", "faster"), ("Help.", "help"),
 ]
 
 

@@ -91,6 +91,19 @@ def test_pause_and_resume(tmp_path, bank, transcribers, tts, voice):
     assert q["status"] == "answered" and q["evaluation"]["suits"] in ("hr", "both")
 
 
+def test_help_says_how_to_talk_then_the_question_again(tmp_path, bank, transcribers, tts, voice):
+    said = []
+    s = scripted_session(tmp_path, bank, transcribers, tts, voice, ["gen-hr-why-us"], [["Help.", HR_ANSWER]])
+    speak = s.interview.speech.say
+    s.interview.speech.say = lambda text, rate=1.0: said.append(text) or speak(text, rate)
+    rec = s.run()
+    q = rec["answers"][0]
+    assert [c["command"] for c in q["commands"]] == ["help"]
+    assert q["status"] == "answered"
+    guide = next(t for t in said if "You can say" in t)
+    assert bank["gen-hr-why-us"].text in guide  # the question comes again after the guide
+
+
 def test_silence_gets_prompts_then_moves_on(tmp_path, bank, transcribers, tts, voice):
     from voicecoach.listen import ListenOptions
 

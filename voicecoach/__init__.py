@@ -9,7 +9,26 @@ import time as _time
 
 __version__ = "0.1.0"
 
-LAUNCHED_AT = _time.monotonic()
-"""When the process imported voicecoach (its start, near enough), to time how soon the first question is heard."""
+
+def _process_started() -> float:
+    """When this process started, on the ``time.monotonic()`` clock (Linux: both count from boot), so that
+    the interpreter's own start-up counts too; elsewhere, now (the import of voicecoach)."""
+    now = _time.monotonic()
+    try:
+        import os
+
+        with open("/proc/self/stat", encoding="ascii") as f:
+            ticks = int(f.read().rsplit(")", 1)[1].split()[19])  # field 22, starttime, in clock ticks
+        started = ticks / os.sysconf("SC_CLK_TCK")
+        # CLOCK_MONOTONIC and the boot-time clock differ by the time the machine was suspended.
+        boottime = _time.clock_gettime(_time.CLOCK_BOOTTIME)
+        started -= boottime - now
+        return started if 0 <= now - started < 60 else now
+    except (OSError, ValueError, IndexError, AttributeError):
+        return now
+
+
+LAUNCHED_AT = _process_started()
+"""When the process started, to time how soon the first question is heard."""
 
 __all__ = ["__version__", "LAUNCHED_AT"]

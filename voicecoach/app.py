@@ -113,34 +113,39 @@ def choose_questions(s: PracticeSettings, bank: list[Question] | None = None, st
 
 
 class LazyTranscriber:
-    """A transcriber whose model loads on a background thread; ``transcribe`` waits for it.
+    """A transcriber whose model loads in the background; ``transcribe`` waits for it.
 
-    The model file is resolved at once (a missing model is reported before anything is spoken), and the
-    slow part, loading it, overlaps with the introduction and the first question.
+    The model file is resolved at once (a missing model is reported before anything is spoken); the slow
+    part, ``load()``, is run by the warm-up thread (``_warm_up``) while the introduction is spoken.
     """
 
     def __init__(self, engine: str, model: str | None, options, progress=None) -> None:
         from .asr.models import resolve_model
 
         resolve_model(model)
+        self._args = (engine, model, options, progress)
         self._result: dict = {}
-        self._ready = threading.Event()
+        self._lock = threading.Lock()
 
-        def load() -> None:
-            try:
-                from .asr import make_transcriber
+    def load(self) -> None:
+        """Load the model now, once (a failure is kept and re-raised on first use); waits for a load
+        already under way on another thread."""
+        with self._lock:
+            if not self._result:
+                self._load()
 
-                self._result["t"] = make_transcriber(engine, model, options, progress=progress)
-            except BaseException as exc:  # re-raised on first use
-                self._result["error"] = exc
-            finally:
-                self._ready.set()
+    def _load(self) -> None:
+        try:
+            from .asr import make_transcriber
 
-        threading.Thread(target=load, name="voicecoach-load-model", daemon=True).start()
+            engine, model, options, progress = self._args
+            self._result["t"] = make_transcriber(engine, model, options, progress=progress)
+        except BaseException as exc:  # re-raised on first use
+            self._result["error"] = exc
 
     def get(self):
-        """The loaded transcriber (waits for it; re-raises a loading failure)."""
-        self._ready.wait()
+        """The loaded transcriber (loads it or waits for it; re-raises a loading failure)."""
+        self.load()
         if "error" in self._result:
             raise self._result["error"]
         return self._result["t"]
@@ -150,18 +155,32 @@ class LazyTranscriber:
         return self.get().transcribe(clip, prompt=prompt)
 
 
-def _warm_up(tts) -> None:
-    """Load the voice and the evaluator's embedding model on background threads while set-up finishes."""
-    def evaluator() -> None:
-        try:
-            from .rules.evaluate import evaluate
+def _warm_up(tts, transcriber: LazyTranscriber | None = None) -> threading.Thread:
+    """Load the voice, then the Whisper model, then the evaluator's embedding model, on one background thread.
 
-            evaluate("I am warming up the evaluator.", "hr")
-        except Exception:  # noqa: BLE001 - the first real evaluation reports the problem
-            pass
+    One after the other, not side by side: the voice is needed first (the introduction), the model next
+    (the first answer), the evaluator last (the first verdict); and each load briefly needs about 100 MB
+    more than it keeps, so loading them in turn keeps a session's peak memory about 100 MB lower, and
+    leaves a core free for the introduction on a busy machine (scripts/bench_load.py).
+    """
+    def load_all() -> None:
+        for step in (tts.warm_up, transcriber.load if transcriber else None, _warm_evaluator):
+            if step is None:
+                continue
+            try:
+                step()
+            except Exception:  # noqa: BLE001 - the first real use reports the problem
+                pass
 
-    threading.Thread(target=tts.warm_up, name="voicecoach-warm-tts", daemon=True).start()
-    threading.Thread(target=evaluator, name="voicecoach-warm-rules", daemon=True).start()
+    thread = threading.Thread(target=load_all, name="voicecoach-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def _warm_evaluator() -> None:
+    from .rules.evaluate import evaluate
+
+    evaluate("I am warming up the evaluator.", "hr")
 
 
 def _first_run(store) -> bool:
@@ -179,7 +198,7 @@ def _interview(s: PracticeSettings, questions, tts, player, mic, observers, stor
     from .vad import SileroVad
 
     transcriber = LazyTranscriber(s.engine, s.model, LIVE_OPTIONS, progress)
-    _warm_up(tts)
+    _warm_up(tts, transcriber)
     intro = ("full" if _first_run(store) else "short") if s.intro == "auto" else s.intro
     from .interview.probes import Prober
 

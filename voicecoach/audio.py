@@ -69,11 +69,11 @@ def resample(samples: np.ndarray, from_hz: int, to_hz: int) -> np.ndarray:
     """Polyphase resampling (anti-aliased), float32 out.
 
     Long signals are resampled 30 s at a time with some context either side, so memory stays bounded
-    (scipy works in float64); the result equals resampling the whole signal at once.
+    (the filter works in float64); the result equals resampling the whole signal at once.
     """
     if from_hz == to_hz:
         return samples.astype(np.float32, copy=False)
-    from scipy.signal import resample_poly
+    from .dsp import resample_poly
 
     g = gcd(int(from_hz), int(to_hz))
     up, down = to_hz // g, from_hz // g

@@ -30,6 +30,7 @@ class Effect(str, Enum):
     RESUME = "resume"
     STOP = "stop"
     DONE = "done"
+    HELP = "help"
 
 
 class Phase(str, Enum):

@@ -1,7 +1,7 @@
 """Insight into the words a candidate uses: most-used words, repeats, hedges, talking points, job terms.
 
 Per answer and per session, each with quoted evidence (exact slices of the transcript). Stop words come
-from a general-English frequency list (wordfreq) plus fillers; the hedges and talking-point cues are in
+from a list of common English words plus fillers; the hedges and talking-point cues are in
 ``prompts/insights.toml`` so a coach can edit them.
 """
 
@@ -72,13 +72,11 @@ def load_insight_rules(path: Path | None = None) -> InsightRules:
     path = path or prompts_dir() / "insights.toml"
     data = read_toml(path)
     top = TableReader(path, "top level", data)
-    top.unknown({"hedges", "stop_words", "talking_points"})
+    top.unknown({"hedges", "stop_words", "common_words", "talking_points"})
     points = TableReader(path, "[talking_points]", top.get("talking_points", dict))
     cues = {name: TableReader(path, f"[talking_points] {name}", {"phrases": points.strings(name)}).regex(required=True)
             for name in points.table}
-    from wordfreq import top_n_list
-
-    stop = set(top_n_list("en", 150)) | {w.lower() for w in top.strings("stop_words", [])}
+    stop = {w.lower() for w in top.strings("stop_words", []) + top.strings("common_words", [])}
     return InsightRules(TableReader(path, "top level", {"phrases": top.strings("hedges")}).regex(required=True),
                         cues, frozenset(stop))
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from .prompts import TableReader, check_template, prompts_dir, read_toml
 
-__all__ = ["Term", "JobProfile", "job_profile", "JobRules", "load_job_rules", "job_rules", "clean_lines"]
+__all__ = ["Term", "JobProfile", "job_profile", "JobRules", "load_job_rules", "job_rules", "clean_lines",
+           "release_frequency_list"]
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9+#./&'’-]*[A-Za-z0-9+#]|[A-Za-z]")
 _LINE_BULLET = re.compile(r"^\s*(?:[-*•·▪◦]|\d+[.)])\s+")
@@ -94,6 +95,19 @@ def clean_lines(text: str) -> list[str]:
         if line:
             lines.append(line)
     return lines
+
+
+def release_frequency_list() -> None:
+    """Drop wordfreq's English list (about 35 MB) once the documents are read: the session does not need it."""
+    import sys
+
+    wf = sys.modules.get("wordfreq")
+    if wf is None:
+        return
+    wf.get_frequency_dict.cache_clear()
+    wf.get_frequency_list.cache_clear()
+    wf.top_n_list.cache_clear()
+    getattr(wf, "_wf_cache", {}).clear()
 
 
 def _rarity(word: str) -> float:

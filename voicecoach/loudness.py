@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .audio import AudioClip
+from .dsp import minimum_filter1d, uniform_filter1d
 
 __all__ = ["MAX_GAIN_DB", "speech_level_dbfs", "peak_level_dbfs", "limit_peaks", "normalize_loudness"]
 
@@ -53,16 +54,14 @@ def limit_peaks(samples: np.ndarray, ceiling: float, sample_rate_hz: int, window
     sample itself, so the gain never exceeds what that sample needs: no output sample is above the
     ceiling, and the gain moves over ~10 ms instead of clipping the waveform.
     """
-    from scipy.ndimage import minimum_filter1d, uniform_filter1d
-
     x = np.asarray(samples, dtype=np.float32)
     mag = np.abs(x)
     if len(x) == 0 or float(mag.max()) <= ceiling:
         return x
     need = np.minimum(1.0, ceiling / np.maximum(mag, 1e-12)).astype(np.float64)
     radius = max(1, int(window_s * sample_rate_hz))
-    gain = minimum_filter1d(need, size=2 * radius + 1, mode="nearest")
-    gain = uniform_filter1d(gain, size=2 * radius + 1, mode="nearest")
+    gain = minimum_filter1d(need, 2 * radius + 1)
+    gain = uniform_filter1d(gain, 2 * radius + 1)
     gain = np.minimum(gain, need)  # rounding in the running mean must not let a peak through
     return (x * gain).astype(np.float32)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .cv import CandidateProfile, cv_profile
 from .documents import read_document
-from .job import JobProfile, JobRules, job_profile, job_rules
+from .job import JobProfile, JobRules, job_profile, job_rules, release_frequency_list
 from .rules.questions import Question
 
 __all__ = ["Tailoring", "tailor", "tailored_questions", "describe_job"]
@@ -40,7 +40,9 @@ def tailor(s) -> Tailoring:
 
     job = job_profile(read_document(s.job)) if s.job else None
     cv = cv_profile(read_document(s.cv)) if s.cv else None
-    return Tailoring(job, cv, tuple(tailored_questions(job, cv)))
+    done = Tailoring(job, cv, tuple(tailored_questions(job, cv)))
+    release_frequency_list()
+    return done
 
 
 def describe_job(t: Tailoring) -> str:

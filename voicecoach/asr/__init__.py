@@ -44,6 +44,12 @@ __all__ = [
 
 # Neither engine may reach a model hub: voicecoach only ever loads local weights.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# CTranslate2 and torch run on OpenMP, whose waiting threads spin by default: on a laptop busy with other
+# work that spinning steals the cores the decoder needs (an 8.7-s piece took 38-67 s instead of 9 s under
+# load; scripts/bench_threads.py). It must be set before the libraries load, which happens in the
+# engines' modules. VOICECOACH_OMP_WAIT_POLICY=library-default keeps the library's own (for benchmarks).
+if os.environ.get("VOICECOACH_OMP_WAIT_POLICY") != "library-default":
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,12 @@ class DecodeOptions:
     cap stops a decoding loop early instead of letting the temperature fallback re-run it for
     seconds (seen in the live session on a short final piece: 5.3 s)."""
 
+    compute_type: str = "float32"
+    """faster-whisper's arithmetic (``int8`` for live pieces: half the time and memory; openai-whisper
+    always computes in float32)."""
+    threads: int | None = None
+    """Decoding threads (None: one per core)."""
+
     def max_new_tokens(self, speech_s: float) -> int | None:
         """The token cap for ``speech_s`` seconds of speech, or None for no cap."""
         if self.max_tokens_per_s is None:
@@ -120,9 +132,12 @@ class Segment:
     avg_logprob: float
 
 
-LIVE_OPTIONS = DecodeOptions(temperatures=(0.0, 0.4, 0.8), max_tokens_per_s=8.0)
-"""For the practice session, where a piece must be decoded before the candidate finishes: a shorter
-temperature fallback and a token cap bound the worst case."""
+LIVE_OPTIONS = DecodeOptions(beam_size=1, temperatures=(0.0, 0.4, 0.8), max_tokens_per_s=8.0, compute_type="int8",
+                             threads=2)
+"""For the practice session, where a piece must be decoded before the candidate finishes, on a laptop busy
+with other things: greedy decoding in int8 (0.5 s for a 10-s piece against 0.9 s, half the CPU, 90 MB less;
+the same words on the real recordings, 1 more word in 100 on synthetic answers: scripts/bench_threads.py and
+bench_transcribe.py), a shorter temperature fallback and a token cap to bound the worst case."""
 
 _SPACES = re.compile(r"\s+")
 

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 
 from . import Transcriber, Word, english_doubt
+from ..memory import release_free_memory
 
 __all__ = ["BackgroundTranscriber", "Piece"]
 
@@ -85,6 +86,8 @@ class BackgroundTranscriber:
                 with self._cond:
                     self._errors.append(exc)
                     self._cond.notify_all()
+            if self._q.empty():
+                release_free_memory()  # the decode's scratch, while nothing waits (voicecoach.memory)
 
     def _answer_prompt(self) -> str | None:
         # Like Whisper's own long-form decoding, the previous piece primes the next; the job's terms go

@@ -19,7 +19,7 @@ class FasterWhisperTranscriber(Transcriber):
     engine = "faster-whisper"
 
     def __init__(self, model: ModelRef, options: DecodeOptions = DecodeOptions(), progress=None,
-                 compute_type: str = "float32") -> None:
+                 compute_type: str | None = None, cpu_threads: int | None = None) -> None:
         super().__init__(model.name, options)
         if model.kind != "ctranslate2":
             raise ModelNotFound(
@@ -32,10 +32,12 @@ class FasterWhisperTranscriber(Transcriber):
             raise EngineMissing("the faster-whisper engine is not installed", "pip install faster-whisper") from exc
         # float32 keeps the arithmetic close to openai-whisper's on the CPU so that the two engines
         # agree; the benchmark in scripts/ compares it with int8.
+        compute_type = compute_type or options.compute_type
         self.compute_type = compute_type
         try:
-            self._model = WhisperModel(str(model.path), device="cpu", compute_type=compute_type,
-                                       cpu_threads=os.cpu_count() or 1, local_files_only=True)
+            threads = cpu_threads or options.threads or os.cpu_count() or 1
+            self._model = WhisperModel(str(model.path), device="cpu", compute_type=compute_type, cpu_threads=threads,
+                                       local_files_only=True)
         except (RuntimeError, ValueError, OSError) as exc:  # CTranslate2 reports a bad model.bin as RuntimeError
             raise ModelNotFound(f"{model.path / 'model.bin'} cannot be loaded ({str(exc).splitlines()[0][:120]})",
                                 "replace the model folder with a working CTranslate2 Whisper model, or leave out "

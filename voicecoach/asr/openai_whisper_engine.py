@@ -64,6 +64,8 @@ class OpenAIWhisperTranscriber(Transcriber):
             for layer, head in heads:
                 mask[layer, head] = True
             self._model.register_buffer("alignment_heads", mask.to_sparse(), persistent=False)
+        if options.threads:
+            torch.set_num_threads(options.threads)  # waiting threads sleep (OMP_WAIT_POLICY, set in asr)
         self._model.eval()
 
     def _decode(self, samples: np.ndarray, options: DecodeOptions) -> list[Segment]:

@@ -170,6 +170,9 @@ class TurnRunner:
             iv.speak(iv.script.say("paused"))
             iv.emit(StateChanged("paused"))
             return False
+        if effect is Effect.HELP:
+            self._say(iv.script.say("intro_help") + " " + repeat_text)
+            return False
         self._say(spoken if effect is Effect.RESUME else repeat_text, cmd.rate)
         return False
 

@@ -99,12 +99,6 @@ class TextToSpeech(ABC):
 
     def warm_up(self) -> None:
         """Load the engine now rather than on first use; safe to call twice and from another thread."""
-        self._warm_loudness()
-
-    @staticmethod
-    def _warm_loudness() -> None:
-        # The peak limiter's scipy.ndimage import costs ~0.1 s; paid here, not by the first sentence.
-        import scipy.ndimage  # noqa: F401
 
     def stream(self, text: str) -> Iterator[AudioClip]:
         """Yield the speech for ``text`` one sentence at a time, each as soon as it is synthesized.

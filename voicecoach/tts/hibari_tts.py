@@ -202,7 +202,6 @@ class HibariTTS(TextToSpeech):
 
     def warm_up(self) -> None:
         """Load the model and the G2P and run one short synthesis (safe to call twice, from any thread)."""
-        self._warm_loudness()
         model = _load(self.voice)
         if not model.warm:
             model.render("Ready.", 1.0, 1.0)

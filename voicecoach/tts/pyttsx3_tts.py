@@ -237,7 +237,6 @@ class Pyttsx3TTS(TextToSpeech):
 
     def warm_up(self) -> None:
         """Start and prime espeak-ng (safe to call twice, from any thread)."""
-        self._warm_loudness()
         with _lock:
             _shared_engine()
 
