@@ -97,7 +97,9 @@ def write_model(models: dict[str, RoundModel], path: Path, n_train: int, l2: flo
         lines += [f"[{rnd}]", f"bias = {m.bias}", f"threshold = {m.threshold}", f"[{rnd}.weights]"]
         lines += [f"{k} = {v}" for k, v in m.weights.items()]
         lines.append("")
-    path.write_text("\n".join(lines))
+    old = path.read_text() if path.is_file() else ""
+    quoting = old[old.index("# Quoting"):] if "# Quoting" in old else ""  # kept as it is (scripts/fit_quotes.py)
+    path.write_text("\n".join(lines) + quoting)
 
 
 def main() -> None:

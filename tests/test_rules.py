@@ -1,6 +1,7 @@
 """The rules module: signals, flags, verdicts, evidence, the labelled set, and bad data files."""
 
 import json
+import re
 import shutil
 
 import pytest
@@ -52,8 +53,11 @@ FILLER = " I enjoy my work and I try to do it well every single day, whatever th
 def test_each_signal_is_found_in_plain_words(sid, text):
     ev = evaluate(text.rstrip(".?") + ("?" if text.endswith("?") else ".") + FILLER, "hr")
     assert found(ev, sid), {s.id: round(s.strength, 2) for s in ev.signals}
-    quote = next(s for s in ev.signals if s.id == sid).evidence[0]
-    assert quote.text in text and 0 < quote.strength <= 1
+    quotes = next(s for s in ev.signals if s.id == sid).evidence
+    if sid in ("own_actions", "results", "asks_about_culture", "methods", "motivation_commitment"):
+        assert quotes, "a clear sentence of this kind is quoted"
+    for quote in quotes:
+        assert quote.text in text and 0 < quote.strength <= 1
 
 
 @pytest.mark.parametrize("sid, text", [
@@ -158,6 +162,48 @@ def test_the_result_at_the_end_of_a_story_is_the_evidence():
     results = next(s for s in ev.signals if s.id == "results")
     assert results.evidence[0].text == "Month-end now closes in five days" or "nine days" not in results.evidence[0].text
     assert results.evidence == tuple(sorted(results.evidence, key=lambda q: -q.strength))
+
+
+STORY = ("When I took over the goods-in team we had about forty pallets a day waiting more than a shift. "
+         "I split the dock into two lanes and put our fastest checker on the awkward deliveries. "
+         "By the end of the quarter we were down to five pallets a day. "
+         "I'd like to do the same kind of thing here.")
+
+
+def test_quotes_are_what_a_coach_would_underline():
+    """The action quoted is what the candidate did, not the scene or a wish; the result is the outcome at the
+    end, not the starting figure."""
+    ev = evaluate(STORY, "hiring_manager", question="Tell me about something you improved.")
+    by = {s.id: [q.text for q in s.evidence] for s in ev.signals}
+    assert any(q.startswith("I split the dock") for q in by["own_actions"]), by
+    assert not any("forty pallets" in q or "I'd like" in q for q in by["own_actions"]), by
+    assert any("down to five pallets" in q for q in by["results"]), by
+    assert not any("forty pallets" in q for q in by["results"]), by
+
+
+def test_a_question_is_quoted_only_as_asking():
+    ev = evaluate("How do the two shifts sort it out between them when something goes wrong overnight? "
+                  "And who checks the handover sheet?", "hr", question="Any questions for me?")
+    quoted = {s.id for s in ev.signals if s.evidence}
+    assert quoted <= {"asks_about_culture"}, quoted
+
+
+def test_every_raised_flag_quotes_its_sentence():
+    """A flag (other than too short) always says which sentence raised it."""
+    for a in _answers("dev"):
+        ev = evaluate(a["text"], a["round"], question=a["question"])
+        for f in ev.flags:
+            if f.id != "too_short":
+                assert f.evidence is not None and f.evidence.text.strip(), (a["id"], f.id)
+
+
+def test_a_bad_quoting_setting_is_named(tmp_path):
+    p = _copy_prompts(tmp_path)
+    hm = p / "rubric" / "hiring_manager.toml"
+    text = re.sub(r"(?m)^quote_unless = .*\n", "", hm.read_text())
+    hm.write_text(text.replace('id = "results"\n', 'id = "results"\nquote_unless = ["sometimes"]\n', 1))
+    with pytest.raises(BadDataFile, match=r"hiring_manager.toml: signal #3 \(results\): 'quote_unless'"):
+        load_rubric(p / "rubric")
 
 
 def _answers(split):

@@ -22,6 +22,7 @@ from .language import actions, claims, clean, is_question
 from .meaning import meaning_for
 from .numbers import result_phrases
 from .package import package_talk
+from .quoting import quoted_units, shapes
 from .result import Evaluation, FlagResult, Quote, SignalResult
 from .rubric import ROUNDS, Rubric, default_rubric
 from .text import Span, clauses, find_all, units
@@ -60,6 +61,8 @@ class Analysis:
     features: dict[str, float]
     flags: list[FlagResult]
     question_type: str | None = None
+    shapes: dict[str, np.ndarray] | None = None
+    """Per shape of sentence (``rubric.SHAPES``): which units have it."""
 
 
 def _detector(kind: str | None, unit: str, asked: bool = False) -> float:
@@ -129,7 +132,7 @@ def analyse(transcript: str, question: str | None = None, rubric: Rubric | None 
         centre = emb[:-1].mean(axis=0)
         features["relevance"] = float(centre @ emb[-1] / max(np.linalg.norm(centre), 1e-9))
     flags = _flags(text, us, cleaned, strengths, features, rubric, n_words)
-    return Analysis(text, us, strengths, features, flags, qtype)
+    return Analysis(text, us, strengths, features, flags, qtype, shapes(text, us, cleaned))
 
 
 def _flags(text: str, us: list[Span], cleaned: list[str], strengths, features, rubric: Rubric,
@@ -156,6 +159,8 @@ def _flags(text: str, us: list[Span], cleaned: list[str], strengths, features, r
             elif rule.kind == "claims":
                 raised = features["claims"] >= rule.threshold
                 evidence = next((u for u, c in zip(us, cleaned) if claims(c)), None) if raised else None
+                if raised and evidence is None and fid in strengths and len(strengths[fid]):
+                    evidence = us[int(np.argmax(strengths[fid]))]  # the sentence most like the examples
             elif fid in strengths and len(strengths[fid]):
                 best = int(np.argmax(strengths[fid]))
                 raised = strengths[fid][best] >= rule.threshold
@@ -212,15 +217,18 @@ def evaluate(transcript: str, round: str, question: str | None = None,
         score = int(100 * decision[r]["probability"] + 0.5)
         scores[r] = min(score, max(0, int(100 * decision[r]["threshold"]) - 1)) if decision[r]["disqualified_by"] else score
     signals = []
+    quoted = quoted_units(an.strengths, an.shapes, rubric)
     for r in ROUNDS:
         weights = rubric.models[r].weights
         for s in rubric.rounds[r].signals:
             st = an.strengths[s.id]
-            order = [int(i) for i in np.argsort(-st) if st[i] >= rubric.evidence_threshold][:3]
+            order = quoted[s.id]
             quotes = tuple(Quote(an.units[i].start, an.units[i].end, an.units[i].text, float(st[i]),
                                  _part(parts, an.units[i].start)) for i in order)
             strength = float(st.max()) if len(st) else 0.0
-            signals.append(SignalResult(s.id, r, s.label, weights.get(s.id, 0.0), bool(quotes), quotes, strength))
+            # Found is the decision's view (its strength); quoted only where a sentence clearly carries it.
+            signals.append(SignalResult(s.id, r, s.label, weights.get(s.id, 0.0),
+                                        strength >= rubric.evidence_threshold, quotes, strength))
     signals.sort(key=lambda s: s.round != rnd)
     delivery = measure_delivery(an.text, words or [], rubric.delivery)
     tips = _tips(rnd, an.flags, signals, delivery, rubric)

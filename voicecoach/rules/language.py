@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Action", "actions", "claims", "clean", "is_question", "negated_before", "FILLER_RE"]
+__all__ = ["Action", "actions", "main_actions", "claims", "clean", "is_question", "negated_before", "FILLER_RE"]
 
 _IRREGULAR_PAST = frozenset("""
 arose awoke was were bore beat became began bent bet bid bit bled blew broke bred brought built burnt burst bought
@@ -144,6 +144,32 @@ def actions(text: str) -> list[Action]:
             out.append(Action(s, words[j][1], kind))
         elif kind == "past" and len(verb) > 2 and not verb.endswith(("ing", "ly", "s'")) and verb not in _ADVERBS:
             out.append(Action(s, words[j][1], "present"))
+    return out
+
+
+_SCENE = frozenset({"when", "whenever", "since", "until", "till", "after", "before", "once", "while", "if", "as"})
+_WISH = re.compile(r"\b(?:like|love|want|wanted|hope|rather|prefer)\s*(?:to\b|$)", re.IGNORECASE)
+
+
+# Verbs of hearing, learning or how a life went: things that happened to the speaker, not work done.
+_NOT_DOING = frozenset("heard learned learnt grew fell ended wound happened".split())
+_REPORTED = frozenset({"say", "says", "said", "tell", "tells", "told"})
+
+
+def main_actions(text: str) -> list[Action]:
+    """The actions that say what the speaker did, not those that set the scene ("when I joined, ...",
+    "after I started"), happened to them ("I grew up...", "I heard..."), are reported by others
+    ("they'd say I treated...") or say what they wish ("I'd like to help set it up")."""
+    out = []
+    for a in actions(text):
+        before = text[max(0, a.start - 12):a.start].lower().split()
+        if before and (before[-1].strip(",") in _SCENE or before[-1] in _REPORTED):
+            continue
+        if text[a.start:a.end].lower().split()[-1] in _NOT_DOING:
+            continue
+        if _WISH.search(text[a.start:a.end + 12]):
+            continue
+        out.append(a)
     return out
 
 

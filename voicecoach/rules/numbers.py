@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Quantity", "quantities", "result_phrases", "Result"]
+__all__ = ["Quantity", "quantities", "result_phrases", "Result", "CHANGE_RE"]
 
 _UNITS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen "
                                      "fourteen fifteen sixteen seventeen eighteen nineteen".split())}
@@ -44,6 +44,8 @@ _CHANGE = re.compile(
     r"halv\w*|doubl\w*|tripl\w*|lower\w*|rais\w*|boost\w*|climb\w*|jump\w*|shrank|shrunk|down to|up to|came down|"
     r"fewer|higher|lower|faster|quicker|back (?:into|in|on|up)|recovered|won|closed|"
     r"beat|exceed\w*|ahead|early|passed|signed off|cleared|resolved|fixed|retained)\b", re.IGNORECASE)
+CHANGE_RE = _CHANGE
+"""Words of change or outcome ("cut", "went down", "fewer", "signed off"...)."""
 _CHANGE_BEFORE = re.compile(
     r"\b(?:reduc\w*|cut|cuts|drop\w*|fell|fall\w*|went (?:down|up)|gone (?:down|up)|rose|ris\w+|increas\w*|"
     r"improv\w*|grew|grow\w*|sav\w*|shav\w*|halv\w*|lower\w*|boost\w*|climb\w*|jump\w*|shrank|shrunk|came down|"
@@ -52,13 +54,16 @@ _CHANGE_BEFORE = re.compile(
     r"almost\s+|over\s+|under\s+|just\s+|another\s+|an extra\s+|like\s+)*$", re.IGNORECASE)
 _COMPARATIVE_AFTER = re.compile(
     r"\s*(?:%|percent|per cent)?\s*(?:\w+\s+)?(?:fewer|less|more|faster|quicker|cheaper|lower|higher|early|earlier|"
-    r"ahead|sooner|saved|off the|back (?:in|into))\b", re.IGNORECASE)
+    r"ahead|sooner|saved|off the|back (?:in|into)|under (?:budget|target|plan|forecast)|under(?=\s*(?:[,.;]|$)))\b",
+    re.IGNORECASE)
 _FROM_TO = re.compile(rf"\bfrom\s+(?:about\s+|around\s+|roughly\s+|like\s+)?(?:{_NUMBER})[^.?!]{{0,40}}?\bto\s+"
                       rf"(?:about\s+|around\s+|under\s+|over\s+|just\s+|like\s+)?(?:{_NUMBER}|zero|nothing|none)",
                       re.IGNORECASE)
 _MONEY_RATE = re.compile(r"[£$€]\s?\d[\d,.]*\s?(?:k|m|bn)?\s+(?:a|an|per|every)\s+(?:week|month|year|quarter|shift|day)\b",
                          re.IGNORECASE)
-_N_OF_M = re.compile(rf"(?:{_NUMBER})\s+(?:out\s+)?of\s+(?:the\s+|our\s+|my\s+)?(?:{_NUMBER})\b", re.IGNORECASE)
+_N_OF_M = re.compile(rf"(?:{_NUMBER})\s+(?:out\s+)?of\s+(?:the\s+|our\s+|my\s+)?(?:{_NUMBER})\b"
+                     rf"|(?:{_NUMBER})\s+(?:[a-z]+\s+){{1,2}}out\s+of\s+(?:about\s+|around\s+|roughly\s+|nearly\s+|"
+                     rf"over\s+|some\s+|the\s+)?(?:{_NUMBER})\b", re.IGNORECASE)
 _MULTIPLE = re.compile(r"\b(?:halved|doubled|tripled|quadrupled|cut (?:it |that |them )?in half|twice as (?:many|much|fast)|"
                        r"(?:a |one )?(?:third|quarter|fifth|half) (?:fewer|less|more|faster|quicker|cheaper|lower|higher)|"
                        r"by (?:a |one |two )?(?:half|third|quarter|thirds)|"

@@ -24,6 +24,7 @@ from ..errors import BadDataFile
 from ..prompts import TableReader as _Reader
 from ..prompts import check_template, prompts_dir, read_toml
 from .delivery import DeliveryNorms, load_delivery
+from .quoting import SHAPES, Quoting
 
 __all__ = ["ROUNDS", "DETECTORS", "FLAG_KINDS", "Signal", "RoundRubric", "FlagRule", "QuestionType", "RoundModel",
            "DeliveryNorms", "Rubric", "load_rubric", "default_rubric", "prompts_dir"]
@@ -49,6 +50,10 @@ class Signal:
     counter_examples: tuple[str, ...] = ()
     phrases: re.Pattern | None = None
     detector: str | None = None
+    quote_at: float | None = None
+    """A sentence is quoted as evidence of this signal at this strength (default: ``evidence_threshold``)."""
+    quote_unless: tuple[str, ...] = ()
+    """Shapes of sentence never quoted for this signal (see ``SHAPES``)."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,8 @@ class Rubric:
     models: dict[str, RoundModel]
     evidence_threshold: float = 0.5
     """A sentence is quoted as evidence of a signal at this strength (0-1)."""
+    quoting: Quoting = Quoting()
+    """Which of the sentences that carry a signal are quoted (presentation only; the verdict uses strengths)."""
     folder: Path | None = None
 
     @property
@@ -127,7 +134,8 @@ class Rubric:
 
 
 _read_toml = read_toml
-_SIGNAL_KEYS = {"id", "label", "tip", "probe", "examples", "counter_examples", "phrases", "patterns", "detector"}
+_SIGNAL_KEYS = {"id", "label", "tip", "probe", "examples", "counter_examples", "phrases", "patterns", "detector",
+                "quote_at", "quote_unless"}
 
 
 def _load_round(path: Path) -> RoundRubric:
@@ -154,8 +162,15 @@ def _load_round(path: Path) -> RoundRubric:
         detector = r.get("detector", str, None)
         if detector is not None and detector not in DETECTORS:
             r.fail(f"'detector' must be one of {', '.join(DETECTORS)}")
+        quote_at = r.get("quote_at", float, None)
+        if quote_at is not None and not 0.0 <= quote_at <= 1.0:
+            r.fail("'quote_at' must be between 0 and 1")
+        unless = tuple(r.strings("quote_unless", []))
+        if set(unless) - set(SHAPES):
+            r.fail(f"'quote_unless' may name only {', '.join(SHAPES)}")
         signals.append(Signal(sid, rnd, r.get("label", str), r.get("tip", str), r.get("probe", str),
-                              tuple(examples), tuple(r.strings("counter_examples", [])), r.regex(), detector))
+                              tuple(examples), tuple(r.strings("counter_examples", [])), r.regex(), detector,
+                              quote_at, unless))
     return RoundRubric(rnd, top.get("label", str), tuple(signals))
 
 
@@ -228,7 +243,7 @@ def _load_question_types(path: Path, signal_ids: set[str]) -> tuple[QuestionType
 
 def _load_models(path: Path) -> tuple[dict[str, RoundModel], float]:
     if not path.is_file():
-        return {rnd: RoundModel(0.0, {}) for rnd in ROUNDS}, 0.5
+        return {rnd: RoundModel(0.0, {}) for rnd in ROUNDS}, 0.5, Quoting()
     data = _read_toml(path)
     out = {}
     for rnd in ROUNDS:
@@ -240,7 +255,10 @@ def _load_models(path: Path) -> tuple[dict[str, RoundModel], float]:
         out[rnd] = RoundModel(r.get("bias", float), {k: float(v) for k, v in weights.items()},
                               r.get("threshold", float, 0.5))
     ev = _Reader(path, "top level", data).get("evidence_threshold", float, 0.5)
-    return out, ev
+    q = _Reader(path, "[quoting]", data.get("quoting") if isinstance(data.get("quoting"), dict) else {})
+    quoting = Quoting(q.get("more_at", float, 0.7), q.get("unchecked_at", float, 0.9),
+                      q.get("signals_per_sentence", int, 2), q.get("per_signal", int, 3))
+    return out, ev, quoting
 
 
 def _load_verdicts(path: Path) -> dict[str, str]:
@@ -268,10 +286,10 @@ def load_rubric(directory: str | Path | None = None) -> Rubric:
             raise BadDataFile(f"{rnd}.toml: top level: 'round' is {rr.round!r} but the file is for {rnd!r}")
         rounds[rnd] = rr
     ids = {s.id for r in rounds.values() for s in r.signals}
-    models, evidence_threshold = _load_models(d / "model.toml")
+    models, evidence_threshold, quoting = _load_models(d / "model.toml")
     return Rubric(rounds, _load_flags(d / "flags.toml", ids), load_delivery(d / "delivery.toml"),
                   _load_verdicts(d / "verdicts.toml"), _load_question_types(d / "question_types.toml", ids),
-                  models, evidence_threshold, d)
+                  models, evidence_threshold, quoting, d)
 
 
 @lru_cache(maxsize=4)
