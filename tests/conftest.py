@@ -17,6 +17,17 @@ SPEECH = Path(os.environ.get("VOICECOACH_SPEECH_DIR") or ROOT.parent / "shared" 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
+SLOW_FIXTURES = {"transcribers", "tts", "voice", "speech", "pulse", "chromium", "whisper", "backend_tts", "busy_cpu"}
+"""Fixtures that load Whisper or a voice, or start a sound server or a browser: their tests are ``slow``."""
+
+
+def pytest_collection_modifyitems(config, items):
+    """The fast tier (``-m "not slow"``) leaves out every test that loads an engine or a device."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def speech_dir() -> Path:
     if not (SPEECH / "transcripts.json").is_file():

@@ -69,6 +69,7 @@ def test_weakest_questions_use_the_latest_answer_for_its_round(tmp_path):
     assert store.weakest_questions(1) == ["gen-hr-values"]
 
 
+@pytest.mark.slow
 def test_demo_is_saved_and_forget_removes_rows_and_audio(tmp_path, home):
     r = run_cli("demo", "--silent")
     assert r.returncode == 0, r.stderr
@@ -100,6 +101,7 @@ def test_demo_is_saved_and_forget_removes_rows_and_audio(tmp_path, home):
     assert bad.returncode == 1 and "no session 42" in bad.stderr
 
 
+@pytest.mark.slow
 def test_sigkill_between_answers_keeps_completed_answers(tmp_path, home):
     p = subprocess.Popen([sys.executable, "-m", "voicecoach", "demo", "--silent", "--realtime"],
                          cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -142,6 +142,7 @@ def test_failure_mid_answer_keeps_earlier_answers(tmp_path, bank, transcribers, 
     assert saved["answers"][0]["status"] == "answered" and saved["answers"][0]["transcript"]
 
 
+@pytest.mark.slow
 def test_demo_end_to_end(tmp_path):
     out = tmp_path / "demo.json"
     t = time.monotonic()
@@ -166,6 +167,7 @@ def test_demo_end_to_end(tmp_path):
     print(f"demo took {took:.1f} s")
 
 
+@pytest.mark.slow
 def test_ctrl_c_keeps_answers(tmp_path):
     out = tmp_path / "demo.json"
     p = subprocess.Popen([sys.executable, "-m", "voicecoach", "demo", "--silent", "--realtime", "--json-out", str(out)],
