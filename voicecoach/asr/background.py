@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 
 from . import Transcriber, Word, english_doubt
-from ..memory import release_free_memory
+from ..memory import decoding, release_free_memory
 
 __all__ = ["BackgroundTranscriber", "Piece"]
 
@@ -72,7 +72,8 @@ class BackgroundTranscriber:
                 if stale:
                     continue
                 t = time.perf_counter()
-                result = self._tr.transcribe(utt.clip, prompt=prompt)
+                with decoding():
+                    result = self._tr.transcribe(utt.clip, prompt=prompt)
                 words = tuple(Word(w.word, w.start_s + utt.start_s, w.end_s + utt.start_s) for w in result.words)
                 piece = Piece(index, result.text, words, time.perf_counter() - t, utt, candidate, time.monotonic(),
                               None if candidate else english_doubt(result))

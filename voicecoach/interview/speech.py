@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 
+from ..memory import wait_while_decoding
 from ..snd import Player
 from ..tts import TextToSpeech
 
@@ -33,6 +34,7 @@ class Speech:
         def work() -> None:
             for text in texts:
                 if text not in self._prepared:
+                    wait_while_decoding()  # a head start must not pile its memory on a live decode's
                     try:
                         self._prepared[text] = list(self.tts.stream(text))
                     except Exception:  # noqa: BLE001 - only a head start: say() synthesizes it then
