@@ -113,7 +113,8 @@ class Interview:
 
     def _intro(self) -> None:
         o, n = self.options, len(self.questions)
-        text = o.intro_text or " ".join([self.script.say("intro", n=n)] * (o.intro != "none")
+        count = f"{n} question" + ("" if n == 1 else "s")
+        text = o.intro_text or " ".join([self.script.say("intro", n=n, questions=count)] * (o.intro != "none")
                                         + [self.script.say("intro_help")] * (o.intro == "full"))
         if text:
             self.speak(text)

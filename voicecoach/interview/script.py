@@ -12,7 +12,7 @@ from ..prompts import check_template, prompts_dir, read_toml
 __all__ = ["InterviewerScript", "load_script", "default_script", "LINES"]
 
 LINES: dict[str, frozenset[str]] = {
-    "intro": frozenset({"n"}),
+    "intro": frozenset({"n", "questions"}),
     "intro_help": frozenset(),
     "demo_intro": frozenset({"n"}),
     "question": frozenset({"n", "total", "text"}),
