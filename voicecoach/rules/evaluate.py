@@ -3,10 +3,10 @@
 The answer is cut into sentence-sized units. Each unit is judged by meaning (its similarity to the
 rubric's example sentences, ``meaning.py``) and by its structure (first-person actions, results in
 words or numbers, questions: ``language.py``, ``numbers.py``). A signal's strength is that of its
-strongest unit, and the units that carry it are the evidence. Flags (package talk, running down an
-employer, claims without substance, too short) have their own detectors. The verdict comes from a
-small linear model per round over the strengths (``prompts/rubric/model.toml``, fitted on the train
-split), so ``--json`` can show what drove it.
+strongest unit; the units that clearly carry it are quoted as evidence (``quoting.py``). Flags
+(package talk, running down an employer, claims without substance, too short) have their own
+detectors. The verdict comes from a small linear model per round over the strengths
+(``prompts/rubric/model.toml``, fitted on the train split), so ``--json`` can show what drove it.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class Analysis:
     flags: list[FlagResult]
     question_type: str | None = None
     shapes: dict[str, np.ndarray] | None = None
-    """Per shape of sentence (``rubric.SHAPES``): which units have it."""
+    """Per shape of sentence (``quoting.SHAPES``): which units have it."""
 
 
 def _detector(kind: str | None, unit: str, asked: bool = False) -> float:

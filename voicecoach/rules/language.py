@@ -149,8 +149,6 @@ def actions(text: str) -> list[Action]:
 
 _SCENE = frozenset({"when", "whenever", "since", "until", "till", "after", "before", "once", "while", "if", "as"})
 _WISH = re.compile(r"\b(?:like|love|want|wanted|hope|rather|prefer)\s*(?:to\b|$)", re.IGNORECASE)
-
-
 # Verbs of hearing, learning or how a life went: things that happened to the speaker, not work done.
 _NOT_DOING = frozenset("heard learned learnt grew fell ended wound happened".split())
 _REPORTED = frozenset({"say", "says", "said", "tell", "tells", "told"})
