@@ -107,6 +107,7 @@ class Interview:
             self.recorder.record = self.recorder.record.with_(resources=measure_resources(self.recorder.record))
             self.recorder.finish(status)
             self.bg.close()
+            self.speech.close()
             if chunks is not None:
                 chunks.close()
         return self.recorder.record

@@ -22,6 +22,8 @@ class Speech:
     def __init__(self, tts: TextToSpeech, player: Player) -> None:
         self.tts, self.player = tts, player
         self._prepared: dict[str, list] = {}
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
 
     def say(self, text: str, rate: float = 1.0) -> float:
         """Play ``text`` (sentence by sentence as it is synthesized); returns when the first audio started."""
@@ -35,9 +37,21 @@ class Speech:
             for text in texts:
                 if text not in self._prepared:
                     wait_while_decoding()  # a head start must not pile its memory on a live decode's
+                    if self._stop.is_set():
+                        return
                     try:
                         self._prepared[text] = list(self.tts.stream(text))
                     except Exception:  # noqa: BLE001 - only a head start: say() synthesizes it then
                         pass
 
-        threading.Thread(target=work, name="voicecoach-prepare-speech", daemon=True).start()
+        thread = threading.Thread(target=work, name="voicecoach-prepare-speech", daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop synthesizing ahead and wait for the sentence in progress. A thread still inside the voice's
+        native code when Python exits can abort the process ("terminate called without an active
+        exception") after the session has ended."""
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout)
