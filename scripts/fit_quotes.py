@@ -92,13 +92,18 @@ def best_threshold(mine: list[dict], lam: float) -> float:
     return at
 
 
+def usable(rows: list[dict], unless: dict[str, tuple[str, ...]]) -> list[dict]:
+    """The rows that may be quoted at all: the structure check lets them through, no excluded shape."""
+    return [r for r in rows if r["checked"] and not r["shapes"] & set(unless[r["signal"]])]
+
+
 def fit(rows: list[dict], signals, target: float):
     unless = {s: fit_unless(rows, s) for s in signals}
-    usable = {s: [r for r in rows if r["signal"] == s and r["checked"] and not r["shapes"] & set(unless[s])]
-              for s in signals}
+    allowed = usable(rows, unless)
+    usable_by = {s: [r for r in allowed if r["signal"] == s] for s in signals}
     for lam in np.arange(1.0, 30.01, 0.25):
-        at = {s: best_threshold(usable[s], lam) for s in signals}
-        kept = [r for s in signals for r in usable[s] if r["strength"] >= at[s]]
+        at = {s: best_threshold(usable_by[s], lam) for s in signals}
+        kept = [r for s in signals for r in usable_by[s] if r["strength"] >= at[s]]
         if kept and sum(r["ok"] for r in kept) / len(kept) >= target:
             return unless, at, lam, kept
     raise SystemExit(f"no setting reaches {target:.0%} on the judged quotes")
@@ -130,8 +135,7 @@ def fit_all(judged: list[dict], ids: list[str], target: float):
 
 
 def kept_by(rows: list[dict], unchecked_at: float, unless, at) -> list[dict]:
-    return [r for r in checked(rows, unchecked_at) if r["checked"] and not r["shapes"] & set(unless[r["signal"]])
-            and r["strength"] >= at[r["signal"]]]
+    return [r for r in usable(checked(rows, unchecked_at), unless) if r["strength"] >= at[r["signal"]]]
 
 
 def cross_validate(judged: list[dict], ids: list[str], targets=(0.9, 0.92, 0.94, 0.96)) -> float:
@@ -168,9 +172,8 @@ def main() -> None:
         args.target = cross_validate(judged, ids)
     print(f"target {args.target:.2f}")
     unchecked_at, unless, at, lam, kept = fit_all(judged, ids, args.target)
-    rows = judged
     print(f"unconfirmed actions and results quoted at {unchecked_at:.2f}")
-    print(f"{len(rows)} judged train quotes, {sum(r['ok'] for r in rows)} right; "
+    print(f"{len(judged)} judged train quotes, {sum(r['ok'] for r in judged)} right; "
           f"kept {len(kept)}, {sum(r['ok'] for r in kept)} right ({sum(r['ok'] for r in kept) / len(kept):.1%}), "
           f"lambda {lam:.2f}")
     for s in ids:

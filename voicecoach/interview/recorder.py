@@ -198,7 +198,6 @@ class Recorder:
 
 def measure_resources(record) -> dict:
     """What this process has cost so far: CPU seconds, peak memory, and how soon the first question was heard."""
-    import resource
     import time
 
     first = next((a.timings.get("launch_to_question_s") for a in record.answers), None)
