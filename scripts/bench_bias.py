@@ -25,10 +25,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from support.wer import word_error_rate  # noqa: E402
 
 from voicecoach.asr import make_transcriber  # noqa: E402
-from voicecoach.audio import load_audio  # noqa: E402
-from voicecoach.documents import read_document  # noqa: E402
-from voicecoach.job import job_profile  # noqa: E402
+from voicecoach.audio.clip import load_audio  # noqa: E402
 from voicecoach.prompts import prompts_dir  # noqa: E402
+from voicecoach.tailoring.documents import read_document  # noqa: E402
+from voicecoach.tailoring.job import job_profile  # noqa: E402
 from voicecoach.tts import make_tts  # noqa: E402
 
 SPEECH = Path(__import__("os").environ.get("VOICECOACH_SPEECH_DIR") or ROOT.parent / "shared" / "data" / "speech")

@@ -38,7 +38,7 @@ from support.wer import word_error_rate
 from voicecoach.asr import LIVE_OPTIONS
 from voicecoach.asr.faster_whisper_engine import FasterWhisperTranscriber
 from voicecoach.asr.models import resolve_model
-from voicecoach.audio import AudioClip
+from voicecoach.audio.clip import AudioClip
 import numpy as np
 threads, compute, beam, runs = int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 samples = np.load(sys.argv[6])

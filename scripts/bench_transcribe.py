@@ -21,7 +21,7 @@ from support.wer import word_error_rate
 from voicecoach.asr import make_transcriber
 from voicecoach.asr.faster_whisper_engine import FasterWhisperTranscriber
 from voicecoach.asr.models import resolve_model
-from voicecoach.audio import load_audio
+from voicecoach.audio.clip import load_audio
 from voicecoach.tts import make_tts
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "speech"

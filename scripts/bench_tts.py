@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import numpy as np
 
-from voicecoach.loudness import peak_level_dbfs, speech_level_dbfs
+from voicecoach.audio.loudness import peak_level_dbfs, speech_level_dbfs
 from voicecoach.tts import candidate_voice, make_tts
 
 QUESTION_1 = "Why do you want to work for this company rather than one of our competitors?"
@@ -182,7 +182,7 @@ def device_first_audio(runs: int) -> dict[str, dict[str, float]] | None:
     with VirtualAudio(("bench_speaker",)) as va:
         # PortAudio reads these when sounddevice is first imported (in SounddevicePlayer).
         os.environ.update({k: v for k, v in va.env(sink="bench_speaker").items() if k.startswith("PULSE_")})
-        from voicecoach.snd import SounddevicePlayer
+        from voicecoach.audio.snd import SounddevicePlayer
 
         player = SounddevicePlayer()
         for backend in ("hibari", "espeak"):

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from voicecoach.rules.evaluate import analyse
-from voicecoach.rules.quoting import SHAPES
+from voicecoach.rules.rubric import SHAPES
 from voicecoach.rules.rubric import default_rubric
 
 JUDGED = ROOT / "tests" / "data" / "evidence_judged.json"

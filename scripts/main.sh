@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE=1
 VC=.venv/bin/voicecoach
 echo; echo "== voicecoach doctor"
 $VC doctor || { echo "doctor found a missing required piece; fix it and run again"; exit 1; }
-if .venv/bin/python -c "from voicecoach.mic import SounddeviceMicrophone as M; import sys; sys.exit(0 if M().is_available() else 1)" 2>/dev/null; then
+if .venv/bin/python -c "from voicecoach.audio.mic import SounddeviceMicrophone as M; import sys; sys.exit(0 if M().is_available() else 1)" 2>/dev/null; then
   echo; echo "== voicecoach practice (say \"end the interview\" to stop; Ctrl-C also keeps your answers)"
   exec $VC practice "$@"
 else

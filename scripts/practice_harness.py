@@ -73,13 +73,13 @@ class Candidate:
     """Listens to the interviewer, answers into the microphone sink."""
 
     def __init__(self, answers: list[str | None], log, follow_up: str | None = None) -> None:
+        from voicecoach.app.demo import render_turn
         from voicecoach.asr import make_transcriber
-        from voicecoach.demo import render_turn
-        from voicecoach.listen import Listener, ListenOptions
-        from voicecoach.mic import SounddeviceMicrophone
-        from voicecoach.snd import SounddevicePlayer
+        from voicecoach.audio.listen import Listener, ListenOptions
+        from voicecoach.audio.mic import SounddeviceMicrophone
+        from voicecoach.audio.snd import SounddevicePlayer
+        from voicecoach.audio.vad import SileroVad
         from voicecoach.tts import candidate_voice
-        from voicecoach.vad import SileroVad
 
         self.log = log
         voice = candidate_voice()  # the demo candidate's voice: clearly not the interviewer's
@@ -105,7 +105,7 @@ class Candidate:
 
     def _say(self, samples: np.ndarray) -> float:
         """Play ``samples``; returns when the speech in them ended (monotonic clock)."""
-        from voicecoach.audio import AudioClip
+        from voicecoach.audio.clip import AudioClip
 
         time.sleep(0.4)
         loud = np.flatnonzero(np.abs(samples) > 0.02 * np.abs(samples).max())
@@ -115,7 +115,7 @@ class Candidate:
 
     def run(self, proc: subprocess.Popen, timeout_s: float) -> None:
         """Follow the scenario until the interviewer's summary or the process ends."""
-        from voicecoach.listen import SpeechStarted, UtteranceEnded
+        from voicecoach.audio.listen import SpeechStarted, UtteranceEnded
 
         deadline = time.monotonic() + timeout_s
         plan: list[tuple[str, np.ndarray]] = []   # actions to take after the next interviewer utterance

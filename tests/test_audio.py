@@ -5,7 +5,7 @@ import wave
 import numpy as np
 import pytest
 
-from voicecoach.audio import AudioClip, load_audio
+from voicecoach.audio.clip import AudioClip, load_audio
 from voicecoach.errors import AudioFileNotFound, EmptyAudio, UnreadableAudio
 
 

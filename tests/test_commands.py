@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from voicecoach.audio import AudioClip
-from voicecoach.commands import default_commands, parse_command
+from voicecoach.audio.clip import AudioClip
+from voicecoach.interview.commands import default_commands, parse_command
 
 COMMAND_PROMPT = default_commands().prompt
 

@@ -7,19 +7,19 @@ import pytest
 from conftest import ROOT, run_cli
 from support.documents import pdf
 
-from voicecoach.cv import cv_profile
-from voicecoach.demo import ScriptedCandidate, ScriptedMicrophone, render_turn
-from voicecoach.documents import read_document
-from voicecoach.insights import analyse_words
+from voicecoach.app.demo import ScriptedCandidate, ScriptedMicrophone, render_turn
+from voicecoach.audio.snd import NullPlayer
+from voicecoach.audio.vad import SileroVad
 from voicecoach.interview.loop import Engines, Interview, InterviewOptions
 from voicecoach.interview.probes import Prober
 from voicecoach.interview.recorder import Recorder
-from voicecoach.job import job_profile
+from voicecoach.questions.bank import Question, load_questions
 from voicecoach.rules.evaluate import evaluate
-from voicecoach.rules.questions import Question, load_questions
-from voicecoach.snd import NullPlayer
-from voicecoach.tailoring import tailored_questions
-from voicecoach.vad import SileroVad
+from voicecoach.rules.insights import analyse_words
+from voicecoach.tailoring.cv import cv_profile
+from voicecoach.tailoring.documents import read_document
+from voicecoach.tailoring.job import job_profile
+from voicecoach.tailoring.questions import tailored_questions
 
 JOBS = ROOT / "tests" / "data" / "jobs"
 NO_RESULT = ("Our checkout service was slow, so I profiled it and found the same database query ran eleven times "
@@ -77,7 +77,7 @@ def _session(tmp_path, transcribers, tts, candidate, turns, follow_turns, follow
     follow = [[render_turn(candidate, t) for t in follow_turns]]
     engines = Engines(tts, NullPlayer(), mic, transcribers["faster-whisper"], SileroVad())
     recorder = Recorder("practice", {}, json_out=tmp_path / "s.json")
-    from voicecoach.listen import ListenOptions
+    from voicecoach.audio.listen import ListenOptions
 
     options = InterviewOptions(intro="none", follow_ups=follow_ups, listen=ListenOptions(prompt_after_s=3.0))
     return Interview([PERF], engines, recorder, options, [ScriptedCandidate(mic, rendered, follow)], prober=Prober())

@@ -11,9 +11,9 @@ from support.wer import word_error_rate
 
 PLAY_AND_RECORD = r"""
 import json, sys, threading, time
-from voicecoach.audio import load_audio
-from voicecoach.mic import SounddeviceMicrophone
-from voicecoach.snd import SounddevicePlayer
+from voicecoach.audio.clip import load_audio
+from voicecoach.audio.mic import SounddeviceMicrophone
+from voicecoach.audio.snd import SounddevicePlayer
 from voicecoach.asr import make_transcriber
 clip = load_audio(sys.argv[1], 22050)
 mic, out = SounddeviceMicrophone(), {}

@@ -1,11 +1,11 @@
-"""voicecoach.dsp against scipy, the library it replaces (to keep a session's memory down)."""
+"""voicecoach.audio.dsp against scipy, the library it replaces (to keep a session's memory down)."""
 
 import numpy as np
 import pytest
 
-from voicecoach.audio import AudioClip, resample
-from voicecoach.dsp import minimum_filter1d, resample_poly, uniform_filter1d
-from voicecoach.loudness import limit_peaks
+from voicecoach.audio.clip import AudioClip, resample
+from voicecoach.audio.dsp import minimum_filter1d, resample_poly, uniform_filter1d
+from voicecoach.audio.loudness import limit_peaks
 
 signal = pytest.importorskip("scipy.signal")
 ndimage = pytest.importorskip("scipy.ndimage")

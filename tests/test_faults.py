@@ -24,8 +24,8 @@ import pytest
 from conftest import ROOT, run_cli
 
 from voicecoach.errors import StorageError
-from voicecoach.records import Answer, SessionRecord
-from voicecoach.store import Store, now_iso
+from voicecoach.history.records import Answer, SessionRecord
+from voicecoach.history.store import Store, now_iso
 
 
 # -- helpers ----------------------------------------------------------------------------------------
@@ -310,9 +310,9 @@ def test_disk_full_during_a_session_keeps_every_answer(tmpfs, tmp_path):
 def test_failure_mid_answer_keeps_the_speech_as_a_partial_answer(tmp_path, transcribers, tts, exc_name):
     from test_practice import HR_ANSWER, FailingMic, scripted_session
 
-    from voicecoach.demo import render_turn
+    from voicecoach.app.demo import render_turn
     from voicecoach.errors import AudioDeviceFailed
-    from voicecoach.rules.questions import load_questions
+    from voicecoach.questions.bank import load_questions
     from voicecoach.tts import make_tts
 
     exc = AudioDeviceFailed("the microphone stopped") if exc_name == "AudioDeviceFailed" else KeyboardInterrupt()
@@ -571,8 +571,8 @@ class _Recording:
 
 
 def test_long_recording_is_decoded_in_bounded_windows(speech_dir):
-    from voicecoach.asr import WINDOW_S
-    from voicecoach.audio import AudioClip, load_audio
+    from voicecoach.asr.timeline import WINDOW_S
+    from voicecoach.audio.clip import AudioClip, load_audio
 
     parts = [load_audio(speech_dir / n).samples for n in ("jfk.flac", "stereo_diarization.wav", "hotwords.mp3")]
     gap = np.zeros(16000, np.float32)
@@ -589,9 +589,9 @@ def test_long_recording_is_decoded_in_bounded_windows(speech_dir):
 
 
 def test_one_long_monologue_is_cut_at_its_quietest_moment():
-    from voicecoach.asr import speech_windows
-    from voicecoach.vad import WINDOW_S as VAD_WINDOW_S
-    from voicecoach.vad import SpeechSpan
+    from voicecoach.asr.timeline import speech_windows
+    from voicecoach.audio.vad import WINDOW_S as VAD_WINDOW_S
+    from voicecoach.audio.vad import SpeechSpan
 
     probs = np.full(int(100 / VAD_WINDOW_S), 0.9, np.float32)
     probs[int(27 / VAD_WINDOW_S)] = 0.1  # a breath at 27 s
@@ -604,7 +604,7 @@ def test_one_long_monologue_is_cut_at_its_quietest_moment():
 def test_long_file_resampling_equals_whole_file_resampling():
     from scipy.signal import resample_poly
 
-    from voicecoach.audio import resample
+    from voicecoach.audio.clip import resample
 
     x = np.random.default_rng(5).standard_normal(44100 * 75).astype(np.float32)
     np.testing.assert_allclose(resample(x, 44100, 16000), resample_poly(x, 160, 441).astype(np.float32), atol=1e-5)
@@ -616,7 +616,7 @@ def _peak_rss_mb(seconds: int, tmp_path: Path, speech_dir: Path) -> float:
         "import sys\n"
         "import numpy as np\n"
         "from voicecoach.asr import make_transcriber\n"
-        "from voicecoach.audio import AudioClip, load_audio\n"
+        "from voicecoach.audio.clip import AudioClip, load_audio\n"
         f"parts = [load_audio(p).samples for p in {[str(speech_dir / n) for n in ('jfk.flac', 'hotwords.mp3')]!r}]\n"
         "unit = np.concatenate([x for p in parts for x in (p, np.zeros(16000, np.float32))])\n"
         f"n = {seconds} * 16000\n"
@@ -641,7 +641,7 @@ def test_memory_does_not_grow_with_length(tmp_path, speech_dir):
 
 @pytest.mark.slow
 def test_transcribe_shows_progress_on_a_long_file(tmp_path, speech_dir):
-    from voicecoach.audio import load_audio
+    from voicecoach.audio.clip import load_audio
 
     x = load_audio(speech_dir / "jfk.flac").samples
     with wave.open(str(tmp_path / "long.wav"), "wb") as w:

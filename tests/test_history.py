@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from conftest import ROOT, run_cli
 
-from voicecoach.records import Answer, SessionRecord
+from voicecoach.history.records import Answer, SessionRecord
+from voicecoach.history.store import MIGRATIONS, Store, now_iso
 from voicecoach.rules.evaluate import evaluate
-from voicecoach.store import MIGRATIONS, Store, now_iso
 
 
 def _qrec(index, qid, round_, text, transcript):

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from voicecoach.listen import AnswerEnded, Listener, ListenOptions, LongSilence, UtteranceEnded
-from voicecoach.vad import SileroVad
+from voicecoach.audio.listen import AnswerEnded, Listener, ListenOptions, LongSilence, UtteranceEnded
+from voicecoach.audio.vad import SileroVad
 
 
 def _trimmed(samples):

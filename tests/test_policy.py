@@ -2,8 +2,8 @@
 
 import pytest
 
-from voicecoach.commands import Effect, Phase, default_commands, load_commands
 from voicecoach.errors import BadDataFile
+from voicecoach.interview.commands import Effect, Phase, default_commands, load_commands
 from voicecoach.interview.policy import TurnPolicy
 
 

@@ -11,14 +11,14 @@ import pytest
 from conftest import ROOT, run_cli
 from support.wer import word_error_rate
 
-from voicecoach.demo import DEMO_SCRIPT, ScriptedCandidate, ScriptedMicrophone, render_turn
+from voicecoach.app.demo import DEMO_SCRIPT, ScriptedCandidate, ScriptedMicrophone, render_turn
+from voicecoach.audio.snd import NullPlayer
+from voicecoach.audio.vad import SileroVad
 from voicecoach.errors import AudioDeviceFailed
 from voicecoach.interview.loop import Engines, Interview, InterviewOptions
 from voicecoach.interview.recorder import Recorder
+from voicecoach.questions.bank import load_questions
 from voicecoach.rules.evaluate import evaluate
-from voicecoach.rules.questions import load_questions
-from voicecoach.snd import NullPlayer
-from voicecoach.vad import SileroVad
 
 HR_ANSWER = ("I care about honest feedback and respect in a team, and your values of transparency are why I "
              "applied. In my last job I mentored two colleagues and organised our team retrospectives.")
@@ -105,7 +105,7 @@ def test_help_says_how_to_talk_then_the_question_again(tmp_path, bank, transcrib
 
 
 def test_silence_gets_prompts_then_moves_on(tmp_path, bank, transcribers, tts, voice):
-    from voicecoach.listen import ListenOptions
+    from voicecoach.audio.listen import ListenOptions
 
     s = scripted_session(tmp_path, bank, transcribers, tts, voice, ["gen-hr-why-us"], [[]],
                          listen=ListenOptions(prompt_after_s=2.0), max_prompts=2)

@@ -9,8 +9,8 @@ import tomllib
 from conftest import ROOT, run_cli
 
 from voicecoach.errors import BadDataFile
+from voicecoach.questions.bank import load_questions, select_questions
 from voicecoach.rules.evaluate import evaluate
-from voicecoach.rules.questions import load_questions, select_questions
 from voicecoach.rules.rubric import load_rubric
 
 LABELLED = tomllib.loads((ROOT / "tests" / "data" / "labelled_answers.toml").read_text())["answer"]

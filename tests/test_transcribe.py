@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from support.wer import word_error_rate
 
-from voicecoach.audio import AudioClip, load_audio
+from voicecoach.audio.clip import AudioClip, load_audio
 
 ENGINES = ("faster-whisper", "openai-whisper")
 

@@ -7,9 +7,9 @@ import time
 import numpy as np
 import pytest
 
-from voicecoach.audio import AudioClip
+from voicecoach.audio.clip import AudioClip
+from voicecoach.audio.loudness import normalize_loudness, peak_level_dbfs, speech_level_dbfs
 from voicecoach.errors import EngineMissing, SpeechSynthesisFailed, VoicecoachError
-from voicecoach.loudness import normalize_loudness, peak_level_dbfs, speech_level_dbfs
 from voicecoach.tts import LEVEL_DBFS, PEAK_DBFS, candidate_voice, default_backend_note, list_voices, make_tts
 from voicecoach.tts.hibari_tts import HibariTTS
 from voicecoach.tts.pyttsx3_tts import Pyttsx3TTS

@@ -10,8 +10,8 @@ import pytest
 from conftest import ROOT
 from support.virtual_audio import VirtualAudio
 
-from voicecoach.audio import AudioClip
-from voicecoach.snd import NullPlayer, PlaybackStats, Player
+from voicecoach.audio.clip import AudioClip
+from voicecoach.audio.snd import NullPlayer, PlaybackStats, Player
 from voicecoach.tts import make_tts
 
 TEXT = "Tell me about your last job. What did you do there? What happened next?"
@@ -21,8 +21,8 @@ TEXT = "Tell me about your last job. What did you do there? What happened next?"
 PLAY_STREAM = r"""
 import json, sys, threading, time
 import numpy as np
-from voicecoach.mic import SounddeviceMicrophone
-from voicecoach.snd import SounddevicePlayer
+from voicecoach.audio.mic import SounddeviceMicrophone
+from voicecoach.audio.snd import SounddevicePlayer
 from voicecoach.tts import make_tts
 tts = make_tts(backend=sys.argv[1])
 tts.warm_up()
@@ -125,7 +125,7 @@ def test_a_synthesis_error_reaches_the_caller():
 
 STOP = r"""
 import sys, threading, time
-from voicecoach.snd import SounddevicePlayer
+from voicecoach.audio.snd import SounddevicePlayer
 from voicecoach.tts import make_tts
 tts = make_tts()
 tts.warm_up()
@@ -148,8 +148,8 @@ def test_stop_ends_a_stream_early(pulse):
 FAILING = r"""
 import time
 import numpy as np
-from voicecoach.audio import AudioClip
-from voicecoach.snd import SounddevicePlayer
+from voicecoach.audio.clip import AudioClip
+from voicecoach.audio.snd import SounddevicePlayer
 def clips():
     yield AudioClip(np.full(24000 * 5, 0.1, np.float32), 24000)
     time.sleep(0.3)

@@ -1,8 +1,12 @@
 """voicecoach: an offline, voice-driven mock interviewer.
 
-The pipeline, one module or package per step: ``tts`` speaks a question, ``snd`` plays it, ``mic``
-captures the answer, ``vad`` finds where speech starts and ends, ``asr`` transcribes it, and
-``cli`` ties them together for the terminal.
+The pipeline, one package per step, front ends on top (NOTES.md, "Packages"):
+
+* ``cli`` (the terminal) is a front end over ``app`` (settings in, a ready interview out);
+* ``interview`` holds the conversation: ``tts`` speaks a question, ``audio`` plays it, captures the answer
+  and finds where speech ends, ``asr`` transcribes it, ``rules`` evaluates it, ``history`` keeps it;
+* ``questions`` is the question bank, ``tailoring`` makes questions from a job advert and a CV;
+* ``errors``, ``prompts`` (the editable data files) and ``memory`` sit under everything.
 """
 
 import time as _time

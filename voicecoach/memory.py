@@ -11,9 +11,9 @@ Measured in scripts/bench_load.py's peak column; NOTES.md, "A busy machine".
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
-import contextlib
 import threading
 
 __all__ = ["release_free_memory", "decoding", "wait_while_decoding"]

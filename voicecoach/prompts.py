@@ -17,7 +17,10 @@ import tomllib
 
 from .errors import BadDataFile
 
-__all__ = ["prompts_dir", "read_toml", "check_template", "TableReader"]
+__all__ = ["prompts_dir", "read_toml", "check_template", "TableReader", "phrase_regex", "compile_any"]
+
+_GAP = r"[\s,.;:!?\"'-]+"
+"""What may stand between the words of a phrase (Whisper transcripts may have no punctuation)."""
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -123,8 +126,6 @@ class TableReader:
                 self.fail(f"pattern {p!r} is not a valid regular expression ({exc})")
             if rx.search(""):
                 self.fail(f"pattern {p!r} matches an empty string, so it would match every answer")
-        from .rules.text import compile_any
-
         return compile_any(phrases, patterns)
 
     def unknown(self, allowed: set[str]) -> None:
@@ -132,3 +133,22 @@ class TableReader:
         extra = sorted(set(self.table) - allowed)
         if extra:
             self.fail(f"unknown key(s) {', '.join(extra)} (allowed: {', '.join(sorted(allowed))})")
+
+
+def phrase_regex(phrase: str) -> str:
+    """A regex for one rubric phrase: words in order, any gap between them, ``word*`` for endings."""
+    parts = []
+    for token in phrase.lower().split():
+        if token.endswith("*") and len(token) > 1:
+            parts.append(re.escape(token[:-1]) + r"[\w'-]*")
+        else:
+            parts.append(re.escape(token))
+    return r"(?<![\w])" + _GAP.join(parts) + r"(?![\w])"
+
+
+def compile_any(phrases: list[str] = (), patterns: list[str] = ()) -> re.Pattern | None:
+    """One case-insensitive regex matching any phrase or pattern; None when both are empty."""
+    alts = [phrase_regex(p) for p in phrases] + [f"(?:{p})" for p in patterns]
+    if not alts:
+        return None
+    return re.compile("|".join(alts), re.IGNORECASE)

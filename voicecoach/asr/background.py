@@ -14,8 +14,8 @@ import threading
 import time
 from dataclasses import dataclass
 
-from . import Transcriber, Word, english_doubt
 from ..memory import decoding, release_free_memory
+from . import Transcriber, Word, english_doubt
 
 __all__ = ["BackgroundTranscriber", "Piece"]
 
@@ -30,7 +30,7 @@ class Piece:
     decode_s: float
     """Seconds the decoding took."""
     utterance: object
-    """The ``voicecoach.listen.Utterance`` it came from."""
+    """The ``voicecoach.audio.listen.Utterance`` it came from."""
     command_candidate: bool
     """Decoded with the command vocabulary (short enough to be a command)."""
     done_at: float = 0.0
@@ -97,7 +97,7 @@ class BackgroundTranscriber:
         return prompt or None
 
     def submit(self, utterance, command_candidate: bool = False) -> int:
-        """Queue an utterance (``voicecoach.listen.Utterance``); returns its index."""
+        """Queue an utterance (``voicecoach.audio.listen.Utterance``); returns its index."""
         with self._cond:
             index = self._next
             self._next += 1

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from . import Transcript
+from .transcript import Transcript
 
 __all__ = ["UNSURE_LOGPROB", "english_doubt", "mean_logprob", "drop_invented_ending"]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..vad import SpeechSpan
+from ..audio.vad import SpeechSpan
 
 __all__ = ["Timeline", "WINDOW_S", "speech_windows"]
 
@@ -44,7 +44,7 @@ def speech_windows(spans: list[SpeechSpan], probs: np.ndarray, max_s: float = WI
         probs: the VAD probability of each 32 ms window of the clip (to find where to cut).
         max_s: the most speech in one window, in seconds.
     """
-    from ..vad import WINDOW_S as VAD_WINDOW_S
+    from ..audio.vad import WINDOW_S as VAD_WINDOW_S
 
     pieces: list[SpeechSpan] = []
     for span in spans:

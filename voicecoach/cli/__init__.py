@@ -1,7 +1,9 @@
 """The command line: parses arguments, prints, and turns errors into exit codes. Nothing else.
 
 The only package that knows about the terminal. ``parser.py`` defines the arguments, ``speech.py`` and
-``sessions.py`` the commands; this module runs them and maps errors to exit codes.
+``sessions.py`` the commands, ``view.py`` the live interview screen, ``doctor.py`` the checks, ``files.py``
+writing the files a user names, ``output.py`` progress lines; this module runs them and maps errors to
+exit codes. A front end over ``voicecoach.app``: it may import every package below it.
 
 Domain errors (``voicecoach.errors``) become a one-line message on stderr and their exit code here.
 Heavy libraries are imported inside the commands so ``voicecoach --help`` stays fast; the work

@@ -15,6 +15,6 @@ def progress(line: str) -> None:
 
 def write_text(path: str | Path, text: str) -> Path:
     """Write a file the user asked for, atomically, or raise ``StorageError`` saying why not."""
-    from ..output import write_text as _write
+    from .files import write_text as _write
 
     return _write(Path(path), text)

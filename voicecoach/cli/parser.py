@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from .. import __version__
-from ..engines import DEFAULT_ENGINE, ENGINES
+from ..asr.engines import DEFAULT_ENGINE, ENGINES
 from . import sessions, speech
 
 __all__ = ["build_parser"]

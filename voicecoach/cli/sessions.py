@@ -12,7 +12,7 @@ from .output import write_text as _write_text
 
 # -- sessions -------------------------------------------------------------------------------------
 def _settings(args, mode: str):
-    from ..app import PracticeSettings
+    from ..app.settings import PracticeSettings
 
     return PracticeSettings(
         round=getattr(args, "round", "mixed"), role=getattr(args, "role", None),
@@ -57,16 +57,16 @@ def _run_interview(interview, json_out) -> int:
 
 
 def cmd_practice(args) -> int:
-    from ..app import build_practice
-    from ..view import make_view
+    from ..app.session import build_practice
+    from .view import make_view
 
     interview = build_practice(_settings(args, "practice"), [make_view()], progress=_progress)
     return _run_interview(interview, args.json_out)
 
 
 def cmd_demo(args) -> int:
-    from ..app import build_demo
-    from ..view import make_view
+    from ..app.session import build_demo
+    from .view import make_view
 
     interview = build_demo(_settings(args, "demo"), [make_view()], silent=args.silent, realtime=args.realtime,
                            progress=_progress)
@@ -74,8 +74,8 @@ def cmd_demo(args) -> int:
 
 
 def cmd_history(args) -> int:
-    from ..render import SESSION_HEADER, session_row
-    from ..store import open_store
+    from ..history.render import SESSION_HEADER, session_row
+    from ..history.store import open_store
 
     sessions = open_store(read_only_ok=True).sessions()
     if args.json:
@@ -91,7 +91,7 @@ def cmd_history(args) -> int:
 
 
 def cmd_show(args) -> int:
-    from ..render import (
+    from ..history.render import (
         ROUND,
         answer_heading,
         evaluation_lines,
@@ -100,7 +100,7 @@ def cmd_show(args) -> int:
         session_row,
         summary_lines,
     )
-    from ..store import open_store
+    from ..history.store import open_store
 
     store = open_store(read_only_ok=True)
     s = store.session(args.session)
@@ -128,8 +128,8 @@ def cmd_show(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from ..report import render_html
-    from ..store import open_store
+    from ..history.report import render_html
+    from ..history.store import open_store
 
     store = open_store(read_only_ok=True)
     all_sessions = store.sessions()
@@ -152,8 +152,8 @@ def cmd_report(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from ..export import export
-    from ..store import open_store
+    from ..history.export import export
+    from ..history.store import open_store
 
     sessions = open_store(read_only_ok=True).sessions()
     text = export(sessions, args.format)
@@ -166,7 +166,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_forget(args) -> int:
-    from ..store import open_store
+    from ..history.store import open_store
 
     if (args.session is None) == (not args.all):
         raise UsageError("give a SESSION or --all", "voicecoach forget 3  or  voicecoach forget --all")

@@ -14,7 +14,7 @@ from .output import write_text as _write_text  # noqa: F401
 # -- speech in, speech out ------------------------------------------------------------------------
 def cmd_transcribe(args) -> int:
     from ..asr import DecodeOptions, english_doubt, make_transcriber
-    from ..audio import load_audio
+    from ..audio.clip import load_audio
 
     clip = load_audio(args.file)
     transcriber = make_transcriber(args.engine, args.model, DecodeOptions(prompt=args.prompt), progress=_progress)
@@ -26,7 +26,7 @@ def cmd_transcribe(args) -> int:
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
-        from ..render import inert
+        from ..history.render import inert
 
         print(inert(result.text) if not result.no_speech else "(no speech found)")
         _progress(f"[{result.engine} {result.model}, {result.duration_s:.1f} s of audio, {len(result.words)} words]")
@@ -43,15 +43,15 @@ def cmd_say(args) -> int:
     if not args.text:
         raise UsageError("nothing to say", 'give the text: voicecoach say "Tell me about yourself."')
     if args.out:
-        from ..output import check_writable, write_wav
+        from .files import check_writable, write_wav
 
         check_writable(Path(args.out), ".wav")  # a missing folder is said before seconds of synthesis, not after
         tts = make_tts(voice=args.voice, rate_wpm=args.rate)
         out = write_wav(Path(args.out), tts.synthesize_clip(args.text))
         _progress(f"wrote {out}")
         return 0
+    from ..audio.snd import SounddevicePlayer
     from ..errors import NoAudioDevice
-    from ..snd import SounddevicePlayer
 
     tts = make_tts(voice=args.voice, rate_wpm=args.rate)
     player = SounddevicePlayer(args.output_device)
@@ -64,7 +64,7 @@ def cmd_say(args) -> int:
 
 
 def cmd_devices(args) -> int:
-    from ..devices import list_devices
+    from ..audio.devices import list_devices
 
     devices = list_devices()
     if not devices:
@@ -79,7 +79,7 @@ def cmd_devices(args) -> int:
 
 
 def cmd_doctor(args) -> int:
-    from ..doctor import run_checks
+    from .doctor import run_checks
 
     checks = run_checks(progress=_progress, engines=args.engine)
     failed_required = False
@@ -95,7 +95,7 @@ def cmd_doctor(args) -> int:
 
 # -- judging answers ------------------------------------------------------------------------------
 def cmd_evaluate(args) -> int:
-    from ..render import evaluation_lines, inert
+    from ..history.render import evaluation_lines, inert
     from ..rules.evaluate import evaluate, normalize_round
 
     rnd = normalize_round(args.round)
@@ -105,7 +105,7 @@ def cmd_evaluate(args) -> int:
     words = None
     if args.audio is not None:
         from ..asr import english_doubt, make_transcriber
-        from ..audio import load_audio
+        from ..audio.clip import load_audio
         from ..errors import EmptyAudio, UnreadableAudio
 
         clip = load_audio(args.audio)
@@ -135,8 +135,8 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_questions(args) -> int:
+    from ..questions.bank import load_questions, select_questions
     from ..rules.evaluate import normalize_round
-    from ..rules.questions import load_questions, select_questions
 
     rnd = None if args.round in (None, "mixed") else normalize_round(args.round)
     qs = select_questions(load_questions(), rnd, args.role)

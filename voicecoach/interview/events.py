@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, Union
 
-from ..records import Answer, Summary
-from ..rules.questions import Question
+from ..history.records import Answer, Summary
+from ..questions.bank import Question
 
 __all__ = ["StateChanged", "QuestionAsked", "PromptSpoken", "Level", "Partial", "CommandObeyed", "AnswerEvaluated",
            "Info", "SessionEnded", "Event", "Observer"]

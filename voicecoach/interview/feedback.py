@@ -11,10 +11,10 @@ import time
 
 import numpy as np
 
-from ..insights import analyse_words
-from ..records import Answer, Part, Summary, WordTiming
+from ..history.records import Answer, Part, Summary, WordTiming
+from ..questions.bank import Question
 from ..rules.evaluate import Evaluation, evaluate
-from ..rules.questions import Question
+from ..rules.insights import analyse_words
 from ..rules.rubric import ROUNDS, default_rubric
 from .events import AnswerEvaluated, Info, StateChanged
 

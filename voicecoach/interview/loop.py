@@ -12,11 +12,11 @@ import time
 
 from .. import LAUNCHED_AT
 from ..asr.background import BackgroundTranscriber
-from ..commands import CommandSet, default_commands
+from ..audio.listen import Listener
 from ..errors import AudioDeviceFailed
-from ..listen import Listener
-from ..records import Answer, SessionRecord
-from ..rules.questions import Question
+from ..history.records import Answer, SessionRecord
+from ..questions.bank import Question
+from .commands import CommandSet, default_commands
 from .events import Event, Observer, PromptSpoken, QuestionAsked, SessionEnded, StateChanged
 from .feedback import Feedback
 from .options import Engines, InterviewOptions

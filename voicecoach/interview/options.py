@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..asr import Transcriber
+from ..audio.listen import ListenOptions
+from ..audio.mic import Microphone
+from ..audio.snd import Player
+from ..audio.vad import SileroVad
 from ..errors import UsageError
-from ..listen import ListenOptions
-from ..mic import Microphone
-from ..snd import Player
 from ..tts import TextToSpeech
-from ..vad import SileroVad
 
 __all__ = ["Engines", "InterviewOptions"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..commands import Command, CommandSet, Effect, Phase
+from .commands import Command, CommandSet, Effect, Phase
 
 __all__ = ["Decision", "TurnPolicy"]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..questions.bank import Question
 from ..rules.evaluate import Evaluation
 from ..rules.numbers import result_phrases
-from ..rules.questions import Question
 from ..rules.rubric import Rubric, default_rubric
 from .script import InterviewerScript, default_script
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import StorageError
-from ..records import Answer, SessionRecord
-from ..store import now_iso, write_wav_file
+from ..history.records import Answer, SessionRecord
+from ..history.store import now_iso, write_wav_file
 
 __all__ = ["Recorder", "measure_resources"]
 
@@ -168,7 +168,7 @@ class Recorder:
                 self._dump(self.json_out)
                 return
             except OSError as exc:
-                from ..storage import cannot_write
+                from ..history.storage import cannot_write
 
                 self._json_ok = False
                 if self.storage_error is None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import threading
 
+from ..audio.snd import Player
 from ..memory import wait_while_decoding
-from ..snd import Player
 from ..tts import TextToSpeech
 
 __all__ = ["Speech"]

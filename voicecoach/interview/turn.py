@@ -11,10 +11,10 @@ import time
 from dataclasses import dataclass, field
 
 from ..asr.background import Piece
-from ..commands import Effect, Phase
+from ..audio.listen import AnswerEnded, LongSilence, SpeechStarted, UtteranceEnded
 from ..errors import AudioDeviceFailed
-from ..listen import AnswerEnded, LongSilence, SpeechStarted, UtteranceEnded
-from ..records import HeardCommand
+from ..history.records import HeardCommand
+from .commands import Effect, Phase
 from .events import CommandObeyed, Level, Partial, StateChanged
 from .policy import TurnPolicy
 

@@ -10,42 +10,18 @@ fits ``quote_at`` and ``quote_unless`` on quotes judged by hand.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .language import claims, is_question, main_actions
 from .numbers import CHANGE_RE, result_phrases
+from .rubric import Rubric
 from .text import Span
 
-if TYPE_CHECKING:
-    from .rubric import Rubric
-
-__all__ = ["SHAPES", "Quoting", "shapes", "quoted_units"]
-
-SHAPES = ("actions", "results", "question", "scene", "later", "finding")
-"""Shapes of sentence for ``quote_unless``: it says what the candidate did, states a result, asks
-something, comes before the first thing the candidate did and states no change (the scene of a story:
-"we had thirty-eight open cases"; a headline result is not scene), comes at or after it (``later``),
-or reports what was found or how things were ("I found that...", "which showed...") with no change."""
+__all__ = ["shapes", "quoted_units"]
 
 _FINDING = re.compile(r"\b(?:found|find|showed|shows|show|realised|realized|noticed|turned out|discovered|"
                       r"was|were)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Quoting:
-    """Settings for every signal (``[quoting]`` in model.toml)."""
-
-    more_at: float = 0.7
-    """A second or third quote for a signal needs this strength."""
-    unchecked_at: float = 0.9
-    """For a signal with a structure check (actions, results), a sentence the check does not confirm is
-    quoted only at this strength."""
-    signals_per_sentence: int = 2
-    """A sentence is quoted for at most this many signals: those it carries most strongly."""
-    per_signal: int = 3
 
 
 def shapes(text: str, us: list[Span], cleaned: list[str]) -> dict[str, np.ndarray]:

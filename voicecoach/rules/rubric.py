@@ -24,9 +24,8 @@ from ..errors import BadDataFile
 from ..prompts import TableReader as _Reader
 from ..prompts import check_template, prompts_dir, read_toml
 from .delivery import DeliveryNorms, load_delivery
-from .quoting import SHAPES, Quoting
 
-__all__ = ["ROUNDS", "DETECTORS", "FLAG_KINDS", "Signal", "RoundRubric", "FlagRule", "QuestionType", "RoundModel",
+__all__ = ["ROUNDS", "DETECTORS", "FLAG_KINDS", "SHAPES", "Quoting", "Signal", "RoundRubric", "FlagRule", "QuestionType", "RoundModel",
            "DeliveryNorms", "Rubric", "load_rubric", "default_rubric", "prompts_dir"]
 
 ROUNDS = ("hr", "hiring_manager")
@@ -34,6 +33,26 @@ VERDICTS = ("too_short", "both", "suits", "neither", "other_round")
 DETECTORS = ("actions", "results", "question")
 """Sentence-structure detectors a signal may add to its examples (``voicecoach.rules.language``/``numbers``)."""
 FLAG_KINDS = ("package", "meaning", "claims", "length", "phrases")
+
+SHAPES = ("actions", "results", "question", "scene", "later", "finding")
+"""Shapes of sentence for ``quote_unless``: it says what the candidate did, states a result, asks
+something, comes before the first thing the candidate did and states no change (the scene of a story:
+"we had thirty-eight open cases"; a headline result is not scene), comes at or after it (``later``),
+or reports what was found or how things were ("I found that...", "which showed...") with no change."""
+
+
+@dataclass(frozen=True)
+class Quoting:
+    """Settings for every signal (``[quoting]`` in model.toml)."""
+
+    more_at: float = 0.7
+    """A second or third quote for a signal needs this strength."""
+    unchecked_at: float = 0.9
+    """For a signal with a structure check (actions, results), a sentence the check does not confirm is
+    quoted only at this strength."""
+    signals_per_sentence: int = 2
+    """A sentence is quoted for at most this many signals: those it carries most strongly."""
+    per_signal: int = 3
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..prompts import compile_any, phrase_regex
+
 __all__ = ["Span", "phrase_regex", "compile_any", "clauses", "clause_around", "find_all"]
 
-_GAP = r"[\s,.;:!?\"'-]+"
 # Clause boundaries: punctuation, or a conjunction that starts a new thought (transcripts often have
 # no punctuation at all).
 _CLAUSE_BREAK = re.compile(
@@ -38,25 +39,6 @@ class Span:
     def from_dict(cls, d: dict) -> "Span":
         """Read the JSON form."""
         return cls(int(d["start"]), int(d["end"]), d["text"])
-
-
-def phrase_regex(phrase: str) -> str:
-    """A regex for one rubric phrase: words in order, any gap between them, ``word*`` for endings."""
-    parts = []
-    for token in phrase.lower().split():
-        if token.endswith("*") and len(token) > 1:
-            parts.append(re.escape(token[:-1]) + r"[\w'-]*")
-        else:
-            parts.append(re.escape(token))
-    return r"(?<![\w])" + _GAP.join(parts) + r"(?![\w])"
-
-
-def compile_any(phrases: list[str] = (), patterns: list[str] = ()) -> re.Pattern | None:
-    """One case-insensitive regex matching any phrase or pattern; None when both are empty."""
-    alts = [phrase_regex(p) for p in phrases] + [f"(?:{p})" for p in patterns]
-    if not alts:
-        return None
-    return re.compile("|".join(alts), re.IGNORECASE)
 
 
 def find_all(regex: re.Pattern | None, text: str, start: int = 0, end: int | None = None) -> list[re.Match]:

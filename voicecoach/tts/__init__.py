@@ -8,7 +8,7 @@ Backends (one module each, listed once in ``BACKENDS``):
 
 Synthesis renders into memory, one sentence at a time (``stream``), so playback can start after the
 first sentence. Every piece is loudness-normalised (``audio.normalize_loudness``), so all voices play
-at one level. Playback is separate (``voicecoach.snd``).
+at one level. Playback is separate (``voicecoach.audio.snd``).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..audio import AudioClip, concatenate, write_wav
+from ..audio.clip import AudioClip, concatenate, write_wav
+from ..audio.loudness import normalize_loudness
 from ..errors import EngineMissing, EspeakMissing, SpeechSynthesisFailed, VoicecoachError
-from ..loudness import normalize_loudness
 from .text import split_for_speech
 
 __all__ = [
@@ -99,6 +99,11 @@ class TextToSpeech(ABC):
 
     def warm_up(self) -> None:
         """Load the engine now rather than on first use; safe to call twice and from another thread."""
+
+    @classmethod
+    def unknown_voice_note(cls, voice: str) -> str | None:
+        """Why this backend lacks ``voice`` when that is worth saying (e.g. it would need a download)."""
+        return None
 
     def stream(self, text: str) -> Iterator[AudioClip]:
         """Yield the speech for ``text`` one sentence at a time, each as soon as it is synthesized.
@@ -213,13 +218,11 @@ def _unknown_voice(voice: str) -> VoicecoachError:
     known = [v for v in list_voices() if v.backend != "espeak" or v.id.startswith("en")]
     hint = ", ".join(v.id for v in known)
     extra = ""
-    if BACKENDS[0].available():
-        import hibari.voices
-
-        from .hibari_tts import bundled_voices
-
-        if voice.strip().lower() in hibari.voices.VOICES and voice.strip().lower() not in bundled_voices():
-            extra = " (hibari offers it as a download, and voicecoach never downloads)"
+    for b in BACKENDS:
+        note = b.load().unknown_voice_note(voice) if b.available() else None
+        if note:
+            extra = f" ({note})"
+            break
     fix = f"pick one of: {hint} (or any voice `voicecoach say --list-voices` shows)"
     if not BACKENDS[0].available():
         fix += f"; the neural voice \"heart\" needs: {BACKENDS[0].install}"
@@ -266,8 +269,7 @@ def candidate_voice() -> TextToSpeech:
     accurately; see scripts/bench_tts.py) at ``CANDIDATE_RATE_WPM``. Without hibari: espeak-ng's
     American English voice.
     """
-    if BACKENDS[0].available():
-        from .hibari_tts import HibariTTS
-
-        return HibariTTS(rate_wpm=CANDIDATE_RATE_WPM, pitch_factor=CANDIDATE_PITCH_FACTOR)
+    hibari = _backend("hibari")
+    if hibari.available():
+        return hibari.load()(rate_wpm=CANDIDATE_RATE_WPM, pitch_factor=CANDIDATE_PITCH_FACTOR)
     return make_tts(voice="en-us", rate_wpm=CANDIDATE_RATE_WPM, backend="espeak")

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ..audio import AudioClip
+from ..audio.clip import AudioClip
 from ..errors import EngineMissing, SpeechSynthesisFailed, VoicecoachError
 from . import TextToSpeech, VoiceInfo
 
@@ -186,6 +186,14 @@ class HibariTTS(TextToSpeech):
         """The bundled voice called ``wanted`` (case-insensitive), else None."""
         want = wanted.strip().lower()
         return next((name for name in bundled_voices() if name.lower() == want), None)
+
+    @classmethod
+    def unknown_voice_note(cls, voice: str) -> str | None:
+        """hibari knows more voices than it bundles; those would need a download, which voicecoach never does."""
+        want = voice.strip().lower()
+        if want in _import_hibari().voices.VOICES and want not in bundled_voices():
+            return "hibari offers it as a download, and voicecoach never downloads"
+        return None
 
     def voices(self) -> list[VoiceInfo]:
         """The voices inside the hibari package."""

@@ -63,7 +63,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..audio import AudioClip, from_wav_bytes
+from ..audio.clip import AudioClip, from_wav_bytes
 from ..errors import EspeakMissing, SpeechSynthesisFailed, VoicecoachError
 from . import DEFAULT_RATE_WPM, TextToSpeech, VoiceInfo
 

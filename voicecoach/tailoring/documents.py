@@ -10,7 +10,7 @@ import re
 import sys
 from pathlib import Path
 
-from .errors import BadDataFile
+from ..errors import BadDataFile
 
 __all__ = ["read_document", "MAX_BYTES"]
 

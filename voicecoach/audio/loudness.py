@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .audio import AudioClip
+from .clip import AudioClip
 from .dsp import minimum_filter1d, uniform_filter1d
 
 __all__ = ["MAX_GAIN_DB", "speech_level_dbfs", "peak_level_dbfs", "limit_peaks", "normalize_loudness"]

@@ -6,7 +6,8 @@ import shutil
 import sys
 import time
 
-from .interview.events import (
+from ..history.render import evaluation_lines, inert, insights_lines, summary_lines
+from ..interview.events import (
     AnswerEvaluated,
     CommandObeyed,
     Event,
@@ -18,7 +19,6 @@ from .interview.events import (
     SessionEnded,
     StateChanged,
 )
-from .render import evaluation_lines, inert, insights_lines, summary_lines
 
 __all__ = ["TerminalView", "LogView", "make_view"]
 

@@ -1,115 +1,21 @@
-"""The application layer: settings in, a ready interview out.
-
-The CLI parses arguments into ``PracticeSettings``; this module validates them, chooses the questions,
-builds the engines (loading the Whisper model in the background while the introduction is spoken),
-opens the history and wires the interview together. Nothing here prints.
-"""
+"""Building an interview from ``PracticeSettings``: the engines (the Whisper model loads on a background
+thread while the introduction is spoken), the history, the recorder, and the interview itself, for
+practice through the microphone and for the scripted demo. Nothing here prints."""
 
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 
-from .engines import DEFAULT_ENGINE, ENGINES
-from .errors import NoAudioDevice, UsageError, VoicecoachError
-from .listen import ListenOptions
-from .rules.questions import Question, load_questions, sample, select_questions
-from .tailoring import Tailoring, describe_job, tailor
+from ..errors import NoAudioDevice, VoicecoachError
+from ..questions.bank import load_questions
+from ..tailoring.questions import Tailoring, describe_job, tailor
+from .settings import PracticeSettings, choose_questions
 
-__all__ = ["PracticeSettings", "choose_questions", "build_practice", "build_demo", "LazyTranscriber"]
+__all__ = ["build_practice", "build_demo", "LazyTranscriber", "VOCABULARY_TERMS"]
 
-MAX_QUESTIONS = 60
 VOCABULARY_TERMS = 10
 """How many of the job's key terms bias the transcription (Whisper's prompt has room for a few)."""
-
-
-@dataclass(frozen=True)
-class PracticeSettings:
-    """Everything a practice (or demo) session is run with; saved with the session."""
-
-    round: str = "mixed"
-    """``hr``, ``hiring_manager`` or ``mixed``."""
-    role: str | None = None
-    """A role in the question bank; None keeps to the generic questions."""
-    questions: int = 5
-    seed: int | None = None
-    retry_weak: bool = False
-    feedback: str = "spoken"
-    end_silence_s: float = ListenOptions.end_silence_s
-    max_answer_s: float = ListenOptions.max_answer_s
-    follow_ups: int = 1
-    intro: str = "auto"
-    """``full``, ``short``, ``none`` or ``auto`` (full the first time, short after)."""
-    engine: str = DEFAULT_ENGINE
-    model: str | None = None
-    voice: str | None = None
-    rate_wpm: int | None = None
-    input_device: str | None = None
-    output_device: str | None = None
-    json_out: str | None = None
-    keep_audio: bool = True
-    mode: str = "practice"
-    job: str | None = None
-    """A job advert (text, Markdown or PDF; ``-`` for standard input) to tailor the interview to."""
-    cv: str | None = None
-    """The candidate's CV (text, Markdown or PDF)."""
-
-    def __post_init__(self) -> None:
-        from .rules.evaluate import normalize_round
-
-        if self.round != "mixed":
-            object.__setattr__(self, "round", normalize_round(self.round))
-        if not 1 <= self.questions <= MAX_QUESTIONS:
-            raise UsageError(f"--questions must be between 1 and {MAX_QUESTIONS}, not {self.questions}",
-                             "e.g. --questions 5")
-        if self.engine not in ENGINES:
-            raise UsageError(f"unknown engine {self.engine!r}", f"use one of: {', '.join(ENGINES)}")
-        if self.intro not in ("auto", "full", "short", "none"):
-            raise UsageError(f"unknown intro {self.intro!r}", "use auto, full, short or none")
-        self.listen_options()  # validates the thresholds where they are defined
-
-    def listen_options(self) -> ListenOptions:
-        """Turn-taking thresholds from these settings."""
-        return ListenOptions(end_silence_s=self.end_silence_s, max_answer_s=self.max_answer_s)
-
-    def to_json(self) -> dict:
-        """The settings as saved with the session."""
-        d = asdict(self)
-        d.pop("json_out")
-        return d
-
-
-def choose_questions(s: PracticeSettings, bank: list[Question] | None = None, store=None,
-                     tailored: tuple[Question, ...] = ()) -> list[Question]:
-    """The session's questions: a seeded sample for the round and role, mixed rounds interleaved, or
-    the weakest questions again with ``retry_weak``. Questions made for the job and the CV come first
-    in each round (up to about two thirds of it)."""
-    bank = bank if bank is not None else load_questions()
-    rnd = None if s.round == "mixed" else s.round
-    if s.role:
-        pool = select_questions(bank, rnd, s.role)
-    else:
-        pool = [q for q in select_questions(bank, rnd) if q.role == "generic"]
-    if s.retry_weak:
-        from .store import open_store
-
-        by_id = {q.id: q for q in bank}
-        ids = (store or open_store()).weakest_questions(len(by_id))
-        weak = [by_id[i] for i in ids if i in by_id and by_id[i] in pool]
-        if not weak:
-            raise VoicecoachError("there are no answered questions to retry yet", "run `voicecoach practice` first")
-        return weak[: s.questions]
-    def round_list(rnd: str, n: int) -> list[Question]:
-        own = [q for q in tailored if q.round == rnd][: max(1, (2 * n + 2) // 3)]
-        return own + sample([q for q in pool if q.round == rnd], n - len(own), s.seed)
-
-    if s.round == "mixed":
-        hr, hm = round_list("hr", (s.questions + 1) // 2 + 1), round_list("hiring_manager", s.questions // 2 + 1)
-        mixed = [q for pair in zip(hr, hm) for q in pair]
-        return (mixed + [q for q in hr + hm if q not in mixed])[: s.questions]
-    if tailored:
-        return round_list(s.round, s.questions)[: s.questions]
-    return sample(pool, s.questions, s.seed)
 
 
 class LazyTranscriber:
@@ -120,7 +26,7 @@ class LazyTranscriber:
     """
 
     def __init__(self, engine: str, model: str | None, options, progress=None) -> None:
-        from .asr.models import resolve_model
+        from ..asr.models import resolve_model
 
         resolve_model(model)
         self._args = (engine, model, options, progress)
@@ -136,7 +42,7 @@ class LazyTranscriber:
 
     def _load(self) -> None:
         try:
-            from .asr import make_transcriber
+            from ..asr import make_transcriber
 
             engine, model, options, progress = self._args
             self._result["t"] = make_transcriber(engine, model, options, progress=progress)
@@ -178,7 +84,7 @@ def _warm_up(tts, transcriber: LazyTranscriber | None = None) -> threading.Threa
 
 
 def _warm_evaluator() -> None:
-    from .rules.evaluate import evaluate
+    from ..rules.evaluate import evaluate
 
     evaluate("I am warming up the evaluator.", "hr")
 
@@ -192,15 +98,15 @@ def _first_run(store) -> bool:
 
 def _interview(s: PracticeSettings, questions, tts, player, mic, observers, store, progress, intro_text=None,
                speak_tips=True, echo_guard_s=0.3, tailoring: Tailoring = Tailoring()):
-    from .asr import LIVE_OPTIONS
-    from .interview.loop import Engines, Interview, InterviewOptions
-    from .interview.recorder import Recorder
-    from .vad import SileroVad
+    from ..asr import LIVE_OPTIONS
+    from ..audio.vad import SileroVad
+    from ..interview.loop import Engines, Interview, InterviewOptions
+    from ..interview.recorder import Recorder
 
     transcriber = LazyTranscriber(s.engine, s.model, LIVE_OPTIONS, progress)
     _warm_up(tts, transcriber)
     intro = ("full" if _first_run(store) else "short") if s.intro == "auto" else s.intro
-    from .interview.probes import Prober
+    from ..interview.probes import Prober
 
     options = InterviewOptions(feedback=s.feedback, listen=s.listen_options(), intro=intro, intro_text=intro_text,
                                speak_tips=speak_tips, echo_guard_s=echo_guard_s, follow_ups=s.follow_ups,
@@ -221,10 +127,10 @@ def build_practice(s: PracticeSettings, observers: list, progress=None):
     Raises:
         NoAudioDevice: no microphone or no speaker.
     """
-    from .mic import SounddeviceMicrophone
-    from .snd import SounddevicePlayer
-    from .store import open_store
-    from .tts import default_backend_note, make_tts
+    from ..audio.mic import SounddeviceMicrophone
+    from ..audio.snd import SounddevicePlayer
+    from ..history.store import open_store
+    from ..tts import default_backend_note, make_tts
 
     tailoring = tailor(s)  # a bad --job or --cv is reported before anything else happens
     store = open_store()
@@ -245,6 +151,11 @@ def build_practice(s: PracticeSettings, observers: list, progress=None):
 
 def build_demo(s: PracticeSettings, observers: list, silent: bool = False, realtime: bool = False, progress=None):
     """The demo: the same interview with a scripted candidate whose answers are synthesized."""
+    from ..audio.snd import NullPlayer, SounddevicePlayer
+    from ..history.store import open_store
+    from ..interview.script import default_script
+    from ..prompts import prompts_dir
+    from ..tts import candidate_voice, make_tts
     from .demo import (
         DEMO_JOB_ADVERT,
         DEMO_SCRIPT,
@@ -252,11 +163,6 @@ def build_demo(s: PracticeSettings, observers: list, silent: bool = False, realt
         ScriptedMicrophone,
         render_turn,
     )
-    from .interview.script import default_script
-    from .prompts import prompts_dir
-    from .snd import NullPlayer, SounddevicePlayer
-    from .store import open_store
-    from .tts import candidate_voice, make_tts
 
     s = replace(s, mode="demo", questions=len(DEMO_SCRIPT), intro="none")
     bank = {q.id: q for q in load_questions()}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import EngineMissing
+from ..errors import EngineMissing
 
 __all__ = ["VadOptions", "Hysteresis", "SpeechSpan", "SileroVad", "VadStream", "speech_spans", "spans_from_probabilities"]
 

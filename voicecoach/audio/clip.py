@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import AudioFileNotFound, EmptyAudio, UnreadableAudio
+from ..errors import AudioFileNotFound, EmptyAudio, UnreadableAudio
 
 __all__ = [
     "AudioClip",
@@ -192,7 +192,7 @@ def load_audio(path: str | Path, sample_rate_hz: int = WHISPER_RATE_HZ) -> Audio
     """
     import soundfile
 
-    from .errors import StorageError
+    from ..errors import StorageError
 
     path = Path(path)
     if not path.exists():

@@ -68,7 +68,7 @@ def render_html(sessions: list[SessionRecord], all_sessions: list[SessionRecord]
     """The report: a card per answer of ``sessions`` and progress charts over ``all_sessions``."""
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.PackageLoader("voicecoach", "templates"),
+    env = jinja2.Environment(loader=jinja2.PackageLoader("voicecoach.history", "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined)
     view = []
     for s in sessions:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .prompts import TableReader, check_template, prompts_dir, read_toml
+from ..prompts import TableReader, check_template, prompts_dir, read_toml
 
 __all__ = ["Term", "JobProfile", "job_profile", "JobRules", "load_job_rules", "job_rules", "clean_lines",
            "release_frequency_list"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .audio import WHISPER_RATE_HZ, AudioClip
+from .clip import WHISPER_RATE_HZ, AudioClip
 from .vad import WINDOW_SAMPLES, Hysteresis, SileroVad, VadOptions, VadStream
 
 __all__ = ["ListenOptions", "Utterance", "Listener", "UtteranceEnded", "AnswerEnded", "LongSilence", "SpeechStarted"]
@@ -47,7 +47,7 @@ class ListenOptions:
     """Speech probability thresholds, minimum speech and padding."""
 
     def __post_init__(self) -> None:
-        from .errors import UsageError
+        from ..errors import UsageError
 
         if not self.end_silence_s > 0.3:
             raise UsageError(f"the end silence must be over 0.3 s, not {self.end_silence_s:g}", "e.g. --end-silence 2.5")

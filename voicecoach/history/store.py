@@ -5,7 +5,7 @@ append-only list of named migrations, each a list of statements run in one trans
 ``PRAGMA user_version`` records how many have run. Every answer is committed the moment it is
 evaluated, so a crash or a kill loses nothing already answered; a session whose process died while
 running is marked ``interrupted`` the next time the store opens. Rows are read and written as the
-records of ``voicecoach.records``.
+records of ``voicecoach.history.records``.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import storage
-from .errors import StorageError, VoicecoachError
+from ..errors import StorageError, VoicecoachError
+from . import salvage, storage
 from .migrations import MIGRATIONS, mark_interrupted, migrate
 from .records import Answer, SessionRecord
-from .storage import write_wav_file
+from .takes import encode_ogg, write_wav_file
 
 __all__ = ["MIGRATIONS", "Store", "data_dir", "now_iso", "open_store", "write_wav_file"]
 
@@ -80,12 +80,12 @@ class Store:
             except sqlite3.DatabaseError as exc:
                 if storage.is_damage(exc) and self.moved_aside is None:
                     damage = str(exc)
-                    self.moved_aside = storage.move_aside(self.path)
+                    self.moved_aside = salvage.move_aside(self.path)
                     continue
                 problem = storage.history_error(exc, self.path)
                 if not read_only_ok or storage.is_damage(exc):
                     if self.moved_aside is not None:
-                        self._report_damage(damage, salvage=False)
+                        self._report_damage(damage, copy_back=False)
                     raise problem from None
                 self.db = self._open_read_only(problem, migrations)
                 break
@@ -120,13 +120,13 @@ class Store:
 
     def _open_read_only(self, problem: StorageError, migrations) -> sqlite3.Connection:
         """The history for reading only, or an empty one when there is no file to read."""
-        self.db = storage.open_read_only(self.path, problem, migrations, migrate)
+        self.db = salvage.open_read_only(self.path, problem, migrations, migrate)
         self.read_only = problem
         return self.db
 
-    def _report_damage(self, damage: str, salvage: bool = True) -> None:
-        storage.report_damage(self.path, self.moved_aside, damage,
-                              self.db if salvage and self.read_only is None else None)
+    def _report_damage(self, damage: str, copy_back: bool = True) -> None:
+        salvage.report_damage(self.path, self.moved_aside, damage,
+                              self.db if copy_back and self.read_only is None else None)
 
     # -- schema ---------------------------------------------------------------------------------
     @property
@@ -206,18 +206,7 @@ class Store:
 
     def compress_audio(self, session_id: int, index: int, wav: Path) -> Path:
         """Re-encode a kept WAV as OGG Vorbis (about a tenth of the size) and point the row at it."""
-        import soundfile
-
-        data, rate = soundfile.read(wav, dtype="float32")
-        ogg = wav.with_suffix(".ogg")
-        tmp = wav.with_suffix(".ogg.tmp")
-        try:
-            soundfile.write(tmp, data, rate, format="OGG", subtype="VORBIS")
-            os.replace(tmp, ogg)
-        except (OSError, RuntimeError) as exc:  # libsndfile says only "System error" on a full disk
-            tmp.unlink(missing_ok=True)
-            raise storage.cannot_write(ogg, exc if isinstance(exc, OSError) else None,
-                                       what="the answer's audio") from None
+        ogg = encode_ogg(wav)
         self._exec("UPDATE answers SET audio_path = ? WHERE session_id = ? AND idx = ?",
                    (self._relative(str(ogg)), session_id, index))
         wav.unlink(missing_ok=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import BadDataFile
 from ..prompts import TableReader, prompts_dir, read_toml
-from .rubric import ROUNDS
+from ..rules.rubric import ROUNDS
 
 __all__ = ["Question", "COMPETENCIES", "load_questions", "select_questions"]
 

@@ -15,8 +15,8 @@ from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import BadDataFile
-from .prompts import prompts_dir, read_toml
+from ..errors import BadDataFile
+from ..prompts import prompts_dir, read_toml
 
 __all__ = ["Effect", "Phase", "Command", "CommandSet", "load_commands", "default_commands", "parse_command"]
 

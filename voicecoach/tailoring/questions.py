@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..questions.bank import Question
 from .cv import CandidateProfile, cv_profile
 from .documents import read_document
 from .job import JobProfile, JobRules, job_profile, job_rules, release_frequency_list
-from .rules.questions import Question
 
 __all__ = ["Tailoring", "tailor", "tailored_questions", "describe_job"]
 
@@ -60,7 +60,7 @@ def tailored_questions(job: JobProfile | None, cv: CandidateProfile | None, rule
     and the job share; HR questions ask what the values the advert states mean to the candidate; CV roles
     get "what are you proudest of" questions.
     """
-    from .insights import terms_used
+    from ..rules.insights import terms_used
 
     rules = rules or job_rules()
     out: list[Question] = []

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .prompts import TableReader, prompts_dir, read_toml
-from .rules.text import Span
+from ..prompts import TableReader, prompts_dir, read_toml
+from .text import Span
 
 __all__ = ["Insights", "analyse_words", "session_insights", "InsightRules", "load_insight_rules", "terms_used"]
 
@@ -105,7 +105,7 @@ def terms_used(text: str, terms: list[str]) -> tuple[str, ...]:
 def analyse_words(text: str, sentences: list[Span] | None = None, job_terms: list[str] | None = None,
                   rules: InsightRules | None = None) -> Insights:
     """The insights of one answer."""
-    from .rules.text import units
+    from .text import units
 
     rules = rules or _rules()
     words = [(m.start(), m.end(), _norm(m.group())) for m in _WORD.finditer(text)]

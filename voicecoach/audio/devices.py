@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import NoAudioDevice, PortAudioMissing
+from ..errors import NoAudioDevice, PortAudioMissing
 
 __all__ = ["import_sounddevice", "parse_device", "DeviceInfo", "list_devices"]
 

@@ -10,8 +10,8 @@ import errno
 import os
 from pathlib import Path
 
-from .audio import AudioClip
-from .errors import StorageError
+from ..audio.clip import AudioClip
+from ..errors import StorageError
 
 __all__ = ["check_writable", "write_bytes", "write_text", "write_wav"]
 

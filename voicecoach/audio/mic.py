@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .audio import WHISPER_RATE_HZ, AudioClip
+from ..errors import AudioDeviceFailed, NoAudioDevice
+from .clip import WHISPER_RATE_HZ, AudioClip
 from .devices import import_sounddevice, parse_device
-from .errors import AudioDeviceFailed, NoAudioDevice
 
 __all__ = ["Microphone", "SounddeviceMicrophone"]
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .audio import AudioClip
+from ..errors import AudioDeviceFailed, NoAudioDevice
+from .clip import AudioClip
 from .devices import import_sounddevice, parse_device
-from .errors import AudioDeviceFailed, NoAudioDevice
 
 __all__ = ["Player", "NullPlayer", "PlaybackStats", "SounddevicePlayer", "import_sounddevice", "parse_device"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ..rules.evaluate import Evaluation
 from .records import Answer, SessionRecord, Summary
-from .rules.evaluate import Evaluation
 
 __all__ = ["ROUND", "inert", "evidence_spans", "segments", "highlight", "highlight_terminal", "scores_text", "delivery_text",
            "evaluation_lines", "insights_lines", "summary_lines", "session_row", "SESSION_HEADER", "answer_heading"]

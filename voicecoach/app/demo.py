@@ -14,10 +14,10 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .audio import WHISPER_RATE_HZ, AudioClip
-from .interview.events import PromptSpoken
-from .mic import Microphone
-from .tts import TextToSpeech
+from ..audio.clip import WHISPER_RATE_HZ, AudioClip
+from ..audio.mic import Microphone
+from ..interview.events import PromptSpoken
+from ..tts import TextToSpeech
 
 __all__ = ["DEMO_SCRIPT", "ScriptedMicrophone", "ScriptedCandidate"]
 

@@ -10,8 +10,8 @@ import ctypes.util
 import importlib.util
 from dataclasses import dataclass
 
-from .engines import DEFAULT_ENGINE, ENGINES
-from .errors import VoicecoachError
+from ..asr.engines import DEFAULT_ENGINE, ENGINES
+from ..errors import VoicecoachError
 
 __all__ = ["Check", "run_checks"]
 
@@ -30,7 +30,7 @@ class Check:
 
 def _voices() -> list[Check]:
     """Each speech backend: does it render a test phrase? espeak-ng is required only without the neural voice."""
-    from .tts import BACKENDS, make_tts
+    from ..tts import BACKENDS, make_tts
 
     checks: list[Check] = []
     for b in BACKENDS:
@@ -51,7 +51,7 @@ def _voices() -> list[Check]:
 
 
 def _portaudio() -> list[Check]:
-    from .devices import import_sounddevice
+    from ..audio.devices import import_sounddevice
 
     try:
         sd = import_sounddevice()
@@ -70,7 +70,7 @@ def _portaudio() -> list[Check]:
 
 
 def _model() -> Check:
-    from .asr.models import resolve_model
+    from ..asr.models import resolve_model
 
     try:
         ref = resolve_model(None)
@@ -89,7 +89,7 @@ def _engines(progress, which: str) -> list[Check]:
             checks.append(Check(f"engine {engine}", True, f"installed (not loaded: `voicecoach doctor --engine {engine}`)"))
             continue
         try:
-            from .asr import make_transcriber
+            from ..asr import make_transcriber
 
             make_transcriber(engine, progress=progress)
         except VoicecoachError as exc:
@@ -100,11 +100,11 @@ def _engines(progress, which: str) -> list[Check]:
 
 
 def _prompts() -> Check:
-    from .commands import load_commands
-    from .interview.script import load_script
-    from .prompts import prompts_dir
-    from .rules.questions import load_questions
-    from .rules.rubric import load_rubric
+    from ..interview.commands import load_commands
+    from ..interview.script import load_script
+    from ..prompts import prompts_dir
+    from ..questions.bank import load_questions
+    from ..rules.rubric import load_rubric
 
     try:
         load_rubric()
@@ -117,7 +117,7 @@ def _prompts() -> Check:
 
 
 def _history() -> Check:
-    from .store import open_store
+    from ..history.store import open_store
 
     try:
         store = open_store()
