@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "VoicecoachError",
     "UsageError",
+    "UnknownRole",
     "AudioError",
     "AudioFileNotFound",
     "UnreadableAudio",
@@ -48,6 +49,16 @@ class UsageError(VoicecoachError):
 
     exit_code = 1
     fix = "see `voicecoach COMMAND --help`"
+
+
+class UnknownRole(UsageError):
+    """No occupation of the question bank answers to the role asked for."""
+
+    def __init__(self, role: str, closest: list, fix: str) -> None:
+        super().__init__(f"no occupation called {role!r} in the question bank", fix)
+        self.role = role
+        self.closest = list(closest)
+        """The nearest occupations (``voicecoach.questions.bank.Occupation``), best first."""
 
 
 class AudioError(VoicecoachError):

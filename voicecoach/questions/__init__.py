@@ -2,10 +2,11 @@
 
 Modules:
 
-* ``bank``: ``Question``, loading and checking the files, choosing a session's questions.
+* ``bank``: ``Question``, ``Occupation``, loading and checking the files, choosing a session's questions.
+* ``roles``: finding an occupation by the name people use ("staff nurse", "RN", "lorry driver").
 
 May import: ``voicecoach.rules`` (the rounds and the kinds of question), ``voicecoach.errors``,
 ``voicecoach.prompts``.
 """
 
-__all__ = ["bank"]
+__all__ = ["bank", "roles"]
