@@ -28,17 +28,14 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from voicecoach.rules.evaluate import analyse
-from voicecoach.rules.rubric import SHAPES
-from voicecoach.rules.rubric import default_rubric
+from voicecoach.rules.rubric import SHAPES, default_rubric
 
 JUDGED = ROOT / "tests" / "data" / "evidence_judged.json"
-ANSWERS = ROOT / "tests" / "data" / "answers.toml"
 GRID = [round(x, 2) for x in np.arange(0.60, 0.96, 0.01)]
 UNCHECKED = (0.9, 0.95, 1.01)
 MIN_SHAPE = 8  # judged sentences of a shape needed before it can be ruled out for a signal
@@ -46,7 +43,9 @@ MIN_SHAPE = 8  # judged sentences of a shape needed before it can be ruled out f
 
 def judged_rows(rubric) -> list[dict]:
     """Every judged quote with its strength, its shapes and whether the structure check confirms it."""
-    answers = {a["id"]: a for a in tomllib.loads(ANSWERS.read_text())["answer"]}
+    from support.corpus import load
+
+    answers = {a["id"]: a for a in load("train", "dev")}
     data = json.loads(JUDGED.read_text())
     signals = {s.id: s for s in rubric.signals}
     rows, cache = [], {}

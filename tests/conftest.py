@@ -15,6 +15,8 @@ SPEECH = Path(os.environ.get("VOICECOACH_SPEECH_DIR") or ROOT.parent / "shared" 
 """The shared real recordings: ``$VOICECOACH_SPEECH_DIR``, else ``../shared/data/speech`` beside the clone."""
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# The fitting and benchmark scripts are tested too (scripts/fit_rubric.py refits the verdict's model).
+sys.path.insert(0, str(ROOT / "scripts"))
 
 
 SLOW_FIXTURES = {"transcribers", "tts", "voice", "speech", "pulse", "chromium", "whisper", "backend_tts", "busy_cpu"}

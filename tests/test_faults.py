@@ -147,7 +147,7 @@ def test_history_that_is_not_a_database(home, damage):
     assert _sha(moved) == before
     assert run_cli("history").stderr == ""
     # and a session can be written into the fresh one
-    assert run_cli("forget", "--all").returncode == 0
+    assert run_cli("forget", "--all", "--yes").returncode == 0
 
 
 def test_read_only_history_file_can_be_read_but_not_written(home):
@@ -160,7 +160,7 @@ def test_read_only_history_file_can_be_read_but_not_written(home):
         assert "completed" in r.stdout
         exported = run_cli("export", "--format", "json", unprivileged=True)
         assert exported.returncode == 0 and json.loads(exported.stdout)[0]["answers"][0]["transcript"] == texts[0]
-        one_line(run_cli("forget", "1", unprivileged=True), 7, str(db), "read-only", "chmod u+w")
+        one_line(run_cli("forget", "1", "--yes", unprivileged=True), 7, str(db), "read-only", "chmod u+w")
     finally:
         db.chmod(0o644)
     assert _transcripts(home) == texts
@@ -172,7 +172,7 @@ def test_read_only_history_folder(home):
     try:
         r = run_cli("history", unprivileged=True)
         assert r.returncode == 0 and "completed" in r.stdout, r.stderr
-        one_line(run_cli("forget", "--all", unprivileged=True), 7, f"the folder {home} is read-only")
+        one_line(run_cli("forget", "--all", "--yes", unprivileged=True), 7, f"the folder {home} is read-only")
         one_line(run_cli("export", "--format", "md", "--out", str(home / "h.md"), unprivileged=True), 7)
     finally:
         home.chmod(0o755)
@@ -193,14 +193,14 @@ def test_history_on_a_read_only_file_system(tmpfs):
     env = _env(VOICECOACH_HOME=disk)
     r = run_cli("history", env=env)
     assert r.returncode == 0 and "completed" in r.stdout, r.stderr
-    one_line(run_cli("forget", "1", env=env), 7, "read-only file system", "VOICECOACH_HOME")
+    one_line(run_cli("forget", "1", "--yes", env=env), 7, "read-only file system", "VOICECOACH_HOME")
     assert _transcripts(disk) == texts
 
 
 def test_disk_full_while_opening_the_history(tmpfs):
     disk = tmpfs(256)
     _fill(disk)
-    r = run_cli("forget", "--all", env=_env(VOICECOACH_HOME=disk / "home"))
+    r = run_cli("forget", "--all", "--yes", env=_env(VOICECOACH_HOME=disk / "home"))
     one_line(r, 7, "the disk is full", "df -h")
 
 
@@ -211,7 +211,7 @@ def test_disk_full_with_an_existing_history(tmpfs):
     env = _env(VOICECOACH_HOME=disk)
     r = run_cli("history", env=env)
     assert r.returncode == 0 and "completed" in r.stdout, r.stderr
-    one_line(run_cli("forget", "1", env=env), 7, "the disk is full")
+    one_line(run_cli("forget", "1", "--yes", env=env), 7, "the disk is full")
     assert _transcripts(disk) == texts
 
 
@@ -489,16 +489,28 @@ def test_export_onto_a_full_disk(tmpfs, home):
 
 
 def test_default_report_in_a_read_only_folder(tmp_path, home):
+    """The report goes to the data folder by default; when that cannot be written, one line says to use --out."""
     _history(home)
-    folder = tmp_path / "here"
-    folder.mkdir(mode=0o555)
-    code = ("import os, sys; os.chdir(sys.argv[1]); from voicecoach.cli import main; "
-            "sys.exit(main(['report']))")
-    prefix = ["setpriv", "--inh-caps=-dac_override,-dac_read_search",
-              "--bounding-set=-dac_override,-dac_read_search", "--"] if os.geteuid() == 0 else []
-    r = subprocess.run([*prefix, sys.executable, "-c", code, str(folder)], capture_output=True, check=False, text=True,
-                       env=_env(PYTHONPATH=ROOT), timeout=120)
-    one_line(r, 7, "permission denied", "--out")
+    home.chmod(0o555)
+    try:
+        one_line(run_cli("report", unprivileged=True), 7, "the reports folder", "read-only", "--out")
+    finally:
+        home.chmod(0o755)
+
+
+def test_report_says_where_it_went(tmp_path, home):
+    _history(home)
+    r = run_cli("report")
+    assert r.returncode == 0, r.stderr
+    written = home / "reports" / "voicecoach-report-1.html"
+    assert f"wrote {written}" in r.stdout and written.is_file() and "--open" in r.stdout
+
+
+def test_forget_asks_first_and_needs_yes_without_a_terminal(home):
+    _history(home)
+    r = run_cli("forget", "1")
+    one_line(r, 1, "deletes session 1", "there is no terminal to ask on", "--yes")
+    assert run_cli("history").stdout.count("\n") >= 2, "nothing was deleted"
 
 
 # -- usage (done earlier; kept here so the matrix is whole) ----------------------------------------------------

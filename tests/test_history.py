@@ -86,11 +86,11 @@ def test_demo_is_saved_and_forget_removes_rows_and_audio(tmp_path, home):
 
     transcript = Store(home).session(1).answers[1].transcript
     distinctive = transcript.split()[3] + " " + transcript.split()[4]
-    assert run_cli("forget", "1").returncode == 0
+    assert run_cli("forget", "1", "--yes").returncode == 0
     remaining = json.loads(run_cli("history", "--json").stdout)
     assert [s["id"] for s in remaining] == [2]
     assert not (home / "audio" / "session-1").exists()
-    assert run_cli("forget", "--all").returncode == 0
+    assert run_cli("forget", "--all", "--yes").returncode == 0
     assert json.loads(run_cli("history", "--json").stdout) == []
     db = sqlite3.connect(home / "voicecoach.db")
     assert db.execute("SELECT count(*) FROM answers").fetchone()[0] == 0

@@ -97,13 +97,13 @@ def _first_run(store) -> bool:
 
 
 def _interview(s: PracticeSettings, questions, tts, player, mic, observers, store, progress, intro_text=None,
-               speak_tips=True, echo_guard_s=0.3, tailoring: Tailoring = Tailoring()):
+               speak_tips=True, echo_guard_s=0.3, tailoring: Tailoring = Tailoring(), typed=None):
     from ..asr import LIVE_OPTIONS
     from ..audio.vad import SileroVad
     from ..interview.loop import Engines, Interview, InterviewOptions
     from ..interview.recorder import Recorder
 
-    transcriber = LazyTranscriber(s.engine, s.model, LIVE_OPTIONS, progress)
+    transcriber = LazyTranscriber(s.engine, s.model, LIVE_OPTIONS, progress) if typed is None else None
     _warm_up(tts, transcriber)
     intro = ("full" if _first_run(store) else "short") if s.intro == "auto" else s.intro
     from ..interview.probes import Prober
@@ -117,36 +117,45 @@ def _interview(s: PracticeSettings, questions, tts, player, mic, observers, stor
     if tailoring.cv is not None:
         settings["cv_profile"] = tailoring.cv.to_json()
     recorder = Recorder(s.mode, settings, store=store, json_out=s.json_out, keep_audio=s.keep_audio)
-    engines = Engines(tts, player, mic, transcriber, SileroVad())
+    engines = Engines(tts, player, mic, transcriber, SileroVad() if typed is None else None, typed)
     return Interview(questions, engines, recorder, options, observers, prober=Prober() if s.follow_ups else None)
 
 
-def build_practice(s: PracticeSettings, observers: list, progress=None):
-    """A practice interview through the microphone and speaker, ready to ``run()``.
+def build_practice(s: PracticeSettings, observers: list, progress=None, mic=None, player=None, typed=None):
+    """A practice interview, ready to ``run()``.
+
+    Args:
+        mic, player: the front end's own microphone and speaker (the browser's); by default the sound devices.
+        typed: answers typed rather than spoken (``interview.typed.TextInput``); the questions are still
+            spoken when there is a speaker.
 
     Raises:
-        NoAudioDevice: no microphone or no speaker.
+        NoAudioDevice: no microphone or no speaker (for spoken answers).
     """
     from ..audio.mic import SounddeviceMicrophone
-    from ..audio.snd import SounddevicePlayer
+    from ..audio.snd import NullPlayer, SounddevicePlayer
     from ..history.store import open_store
     from ..tts import default_backend_note, make_tts
 
     tailoring = tailor(s)  # a bad --job or --cv is reported before anything else happens
     store = open_store()
-    questions = choose_questions(s, store=store, tailored=tailoring.questions)
+    questions = choose_questions(s, store=store, tailored=tailoring.questions, occupation=tailoring.occupation)
     if progress and tailoring.job is not None:
         progress(describe_job(tailoring))
-    mic, player = SounddeviceMicrophone(s.input_device), SounddevicePlayer(s.output_device)
-    if not mic.is_available():
-        raise NoAudioDevice("no microphone (audio input device) found")
+    if typed is None:
+        mic = mic or SounddeviceMicrophone(s.input_device)
+        if not mic.is_available():
+            raise NoAudioDevice("no microphone (audio input device) found")
+    player = player or SounddevicePlayer(s.output_device)
     if not player.is_available():
-        raise NoAudioDevice("no speaker (audio output device) found")
+        if typed is None:
+            raise NoAudioDevice("no speaker (audio output device) found")
+        player = NullPlayer()  # typed practice without a speaker: the questions are shown, not spoken
     tts = make_tts(voice=s.voice, rate_wpm=s.rate_wpm)
     note = default_backend_note()
     if note and progress:
         progress(f"(note: {note})")
-    return _interview(s, questions, tts, player, mic, observers, store, progress, tailoring=tailoring)
+    return _interview(s, questions, tts, player, mic, observers, store, progress, tailoring=tailoring, typed=typed)
 
 
 def build_demo(s: PracticeSettings, observers: list, silent: bool = False, realtime: bool = False, progress=None):

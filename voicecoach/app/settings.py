@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from ..asr.engines import DEFAULT_ENGINE, ENGINES
 from ..audio.listen import ListenOptions
 from ..errors import UsageError, VoicecoachError
-from ..questions.bank import Question, load_questions, sample, select_questions
+from ..questions.bank import GENERIC, Bank, Question, default_bank, sample, select_questions
 
 __all__ = ["PracticeSettings", "choose_questions", "MAX_QUESTIONS"]
 
@@ -22,7 +22,8 @@ class PracticeSettings:
     round: str = "mixed"
     """``hr``, ``hiring_manager`` or ``mixed``."""
     role: str | None = None
-    """A role in the question bank; None keeps to the generic questions."""
+    """An occupation of the question bank, by any of its names (kept as its id); None keeps to the generic
+    questions (or the occupation a job advert names)."""
     questions: int = 5
     seed: int | None = None
     retry_weak: bool = False
@@ -51,6 +52,10 @@ class PracticeSettings:
 
         if self.round != "mixed":
             object.__setattr__(self, "round", normalize_round(self.round))
+        if self.role is not None:
+            from ..questions.roles import find_occupation
+
+            object.__setattr__(self, "role", find_occupation(self.role, default_bank().occupations).id)
         if not 1 <= self.questions <= MAX_QUESTIONS:
             raise UsageError(f"--questions must be between 1 and {MAX_QUESTIONS}, not {self.questions}",
                              "e.g. --questions 5")
@@ -71,26 +76,26 @@ class PracticeSettings:
         return d
 
 
-def choose_questions(s: PracticeSettings, bank: list[Question] | None = None, store=None,
-                     tailored: tuple[Question, ...] = ()) -> list[Question]:
-    """The session's questions: a seeded sample for the round and role, mixed rounds interleaved, or
-    the weakest questions again with ``retry_weak``. Questions made for the job and the CV come first
-    in each round (up to about two thirds of it)."""
-    bank = bank if bank is not None else load_questions()
+def choose_questions(s: PracticeSettings, bank: Bank | None = None, store=None,
+                     tailored: tuple[Question, ...] = (), occupation: str | None = None) -> list[Question]:
+    """The session's questions: a seeded sample for the round and the occupation (``s.role``, else the one
+    a job advert named: ``occupation``), mixed rounds interleaved, or the weakest questions again with
+    ``retry_weak``. Questions made for the job and the CV come first in each round (up to about two
+    thirds of it)."""
+    bank = bank if bank is not None else default_bank()
     rnd = None if s.round == "mixed" else s.round
-    if s.role:
-        pool = select_questions(bank, rnd, s.role)
-    else:
-        pool = [q for q in select_questions(bank, rnd) if q.role == "generic"]
+    role = s.role or occupation
+    pool = [q for q in select_questions(bank, rnd) if q.role in (GENERIC, role)]
     if s.retry_weak:
         from ..history.store import open_store
 
-        by_id = {q.id: q for q in bank}
+        by_id = {q.id: q for q in bank.questions}
         ids = (store or open_store()).weakest_questions(len(by_id))
         weak = [by_id[i] for i in ids if i in by_id and by_id[i] in pool]
         if not weak:
             raise VoicecoachError("there are no answered questions to retry yet", "run `voicecoach practice` first")
         return weak[: s.questions]
+
     def round_list(rnd: str, n: int) -> list[Question]:
         own = [q for q in tailored if q.round == rnd][: max(1, (2 * n + 2) // 3)]
         return own + sample([q for q in pool if q.round == rnd], n - len(own), s.seed)

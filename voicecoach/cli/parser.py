@@ -25,6 +25,17 @@ def _session_id(value: str) -> int:
     return int(value)
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Each option's default said once: added only where the help does not already say it, and never for
+    an option that is off or unset by default."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if "default" in text or action.default in (None, False, argparse.SUPPRESS) or not action.option_strings:
+            return text
+        return f"{text} (default: %(default)s)"
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that exits with 1 (usage error, as the README says) rather than 2 (bad data file)."""
 
@@ -35,7 +46,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
-    fmt = argparse.ArgumentDefaultsHelpFormatter
+    fmt = _HelpFormatter
     p = _Parser(prog="voicecoach", description="Offline, voice-driven mock interviewer.",
                 epilog=f"{EXIT_CODES}. {ENVIRONMENT}.", formatter_class=fmt)
     p.add_argument("--version", action="version", version=f"voicecoach {__version__}")
@@ -52,13 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--model", help="tiny.en (bundled), a CTranslate2 folder or an openai-whisper .pt")
 
     t = command("transcribe", "transcribe an audio file (WAV, FLAC, MP3, OGG)", speech.cmd_transcribe)
-    t.add_argument("file")
+    t.add_argument("file", help="the recording (WAV, FLAC, MP3 or OGG, any rate)")
     engine_args(t)
     t.add_argument("--prompt", help="words to prime the decoder with (names, jargon)")
     t.add_argument("--json", action="store_true", help="print one JSON object")
 
     s = command("say", "speak text aloud, or write it to a WAV file", speech.cmd_say)
-    s.add_argument("text", nargs="?")
+    s.add_argument("text", nargs="?", help="what to say")
     s.add_argument("--out", metavar="FILE.wav", help="write a WAV file instead of playing")
     s.add_argument("--voice", help="a voice from --list-voices (default: the neural voice, else espeak-ng)")
     s.add_argument("--rate", type=int, help="words per minute (default: the voice's natural pace)")
@@ -75,8 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     q = command("questions", "list the question bank", speech.cmd_questions)
     q.add_argument("--round", help="hr, hiring-manager or mixed (default: all)")
-    q.add_argument("--role", help="software engineer, data analyst, project manager, sales")
-    q.add_argument("--json", action="store_true")
+    q.add_argument("--role", help="an occupation by any of its names: nurse, RN, lorry driver, chef de partie... "
+                   "(default: every question)")
+    q.add_argument("--roles", action="store_true", help="list the occupations and the names each answers to")
+    q.add_argument("--json", action="store_true", help="print JSON")
 
     def session_args(sp) -> None:
         sp.add_argument("--feedback", choices=("spoken", "screen", "end"), default="spoken",
@@ -95,7 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     pr = command("practice", "a hands-free mock interview through the microphone", sessions.cmd_practice)
     pr.add_argument("--round", default="mixed", help="hr, hiring-manager or mixed")
-    pr.add_argument("--role", help="a role from `voicecoach questions` (default: generic questions only)")
+    pr.add_argument("--role", help="your occupation, by the name you use (nurse, RN, HGV driver, line cook...; "
+                    "`voicecoach questions --roles` lists them; default: generic questions only)")
     pr.add_argument("--questions", type=int, default=5, help="how many questions (1-60)")
     pr.add_argument("--seed", type=int, help="fix the question order")
     pr.add_argument("--retry-weak", action="store_true", help="ask again the questions whose last answer scored lowest")
@@ -103,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the spoken introduction: auto is full the first time, short after")
     pr.add_argument("--input-device", help="input device number or name (see `voicecoach devices`)")
     pr.add_argument("--rate", type=int, help="interviewer's words per minute (default: the voice's natural pace)")
+    pr.add_argument("--typed", action="store_true", help="type your answers instead of speaking them (no microphone "
+                    "needed; the questions are still spoken when there is a speaker)")
     pr.add_argument("--cv", metavar="FILE", help="your CV (text, Markdown or PDF): questions about your roles, and "
                     "hiring-manager questions on the skills it shares with the job")
     session_args(pr)
@@ -113,24 +129,26 @@ def build_parser() -> argparse.ArgumentParser:
     session_args(dm)
 
     h = command("history", "list past sessions", sessions.cmd_history)
-    h.add_argument("--json", action="store_true")
+    h.add_argument("--json", action="store_true", help="print JSON")
 
     sh = command("show", "one session: transcripts with evidence, verdicts, scores, tips", sessions.cmd_show)
-    sh.add_argument("session", type=_session_id)
+    sh.add_argument("session", type=_session_id, help="a session number from `voicecoach history`")
 
     rp = command("report", "a self-contained HTML report with charts", sessions.cmd_report)
     rp.add_argument("session", type=_session_id, nargs="?", help="a session number (default: the latest)")
     rp.add_argument("--all", action="store_true", help="every session")
-    rp.add_argument("--out", metavar="FILE.html", help="default: voicecoach-report-N.html here")
+    rp.add_argument("--out", metavar="FILE.html",
+                    help="where to write it (default: reports/voicecoach-report-N.html in the data folder)")
     rp.add_argument("--open", action="store_true", help="open it in the browser")
 
     ex = command("export", "export all sessions", sessions.cmd_export)
-    ex.add_argument("--format", choices=("json", "csv", "md"), default="json")
+    ex.add_argument("--format", choices=("json", "csv", "md"), default="json", help="JSON, CSV or Markdown")
     ex.add_argument("--out", metavar="FILE", help="default: standard output")
 
     fg = command("forget", "delete a session (or all) and its audio for good", sessions.cmd_forget)
-    fg.add_argument("session", type=_session_id, nargs="?")
-    fg.add_argument("--all", action="store_true")
+    fg.add_argument("session", type=_session_id, nargs="?", help="a session number from `voicecoach history`")
+    fg.add_argument("--all", action="store_true", help="every session")
+    fg.add_argument("--yes", action="store_true", help="do not ask for confirmation (needed when not on a terminal)")
 
     command("devices", "list the audio devices, with the numbers and names the device options take", speech.cmd_devices)
 

@@ -58,10 +58,33 @@ def _run_interview(interview, json_out) -> int:
 
 def cmd_practice(args) -> int:
     from ..app.session import build_practice
+    from ..errors import UnknownRole
     from .view import make_view
 
-    interview = build_practice(_settings(args, "practice"), [make_view()], progress=_progress)
+    typed = None
+    if args.typed:
+        from .typing import TerminalInput
+
+        typed = TerminalInput()
+    try:
+        settings = _settings(args, "typed" if typed else "practice")
+    except UnknownRole as exc:
+        if not _confirm_generic(exc):
+            raise
+        args.role = None
+        settings = _settings(args, "typed" if typed else "practice")
+    interview = build_practice(settings, [make_view()], progress=_progress, typed=typed)
     return _run_interview(interview, args.json_out)
+
+
+def _confirm_generic(exc) -> bool:
+    """An unknown role: name the closest occupations and, on a terminal, offer the generic questions."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return False
+    close = ", ".join(o.title for o in exc.closest)
+    print(f"voicecoach: {exc.message}." + (f" The closest: {close}." if close else ""), file=sys.stderr)
+    reply = input("Practise with the generic questions instead? [y/N] ").strip().lower()
+    return reply in ("y", "yes")
 
 
 def cmd_demo(args) -> int:
@@ -140,9 +163,17 @@ def cmd_report(args) -> int:
     chosen = ([store.session(args.session)] if args.session is not None
               else all_sessions if args.all else [all_sessions[-1]])
     attempts = {a.question_id: store.answers(question_id=a.question_id) for s in chosen for a in s.answers}
-    out = _write_text(args.out or f"voicecoach-report-{'all' if args.all else chosen[0].id}.html",
-                      render_html(chosen, all_sessions, attempts))
-    _progress(f"wrote {out}")
+    default = store.root / "reports" / f"voicecoach-report-{'all' if args.all else chosen[0].id}.html"
+    if args.out is None:
+        try:
+            default.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            from ..history.storage import cannot_write
+
+            raise cannot_write(default.parent, exc, what="the reports folder",
+                               elsewhere="write it elsewhere: voicecoach report --out ~/report.html") from None
+    out = _write_text(args.out or default, render_html(chosen, all_sessions, attempts)).resolve()
+    print(f"wrote {out}" + ("" if args.open else " (open it in a browser, or add --open)"))
     if args.open:
         import webbrowser
 
@@ -172,9 +203,21 @@ def cmd_forget(args) -> int:
         raise UsageError("give a SESSION or --all", "voicecoach forget 3  or  voicecoach forget --all")
     store = open_store()
     if args.session is not None:
-        store.session(args.session)  # a clear error if it does not exist
+        s = store.session(args.session)  # a clear error if it does not exist
+        what = (f"session {s.id} ({s.started_at[:16].replace('T', ' ')}, {s.summary.answered} answer(s)) "
+                "and its recordings")
+    else:
+        n = len(store.sessions())
+        what = f"all {n} session(s) and every recording"
+    if not args.yes:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise UsageError(f"forget deletes {what} for good, so it asks first, and there is no terminal to ask on",
+                             "add --yes to confirm: voicecoach forget " + ("--all" if args.all else str(args.session))
+                             + " --yes")
+        reply = input(f"Delete {what} for good? This cannot be undone. [y/N] ").strip().lower()
+        if reply not in ("y", "yes"):
+            print("kept everything")
+            return 0
     n = store.forget(args.session)
     print(f"forgot {n} session(s) and their audio")
     return 0
-
-

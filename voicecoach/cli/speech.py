@@ -135,11 +135,26 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_questions(args) -> int:
-    from ..questions.bank import load_questions, select_questions
+    from ..questions.bank import SECTORS, default_bank, select_questions
     from ..rules.evaluate import normalize_round
 
+    bank = default_bank()
+    if args.roles:
+        occupations = sorted(bank.occupations.values(), key=lambda o: (SECTORS.index(o.sector), o.title))
+        if args.json:
+            print(json.dumps([o.to_dict() for o in occupations], ensure_ascii=False))
+            return 0
+        sector = None
+        for o in occupations:
+            if o.sector != sector:
+                sector = o.sector
+                print(f"\n{sector}")
+            n = sum(q.role == o.id for q in bank.questions)
+            print(f"  {o.title} ({n} questions; --role {o.id!r}): {', '.join(o.aliases)}")
+        print(f"{len(occupations)} occupations; --role takes any of these names", file=sys.stderr)
+        return 0
     rnd = None if args.round in (None, "mixed") else normalize_round(args.round)
-    qs = select_questions(load_questions(), rnd, args.role)
+    qs = select_questions(bank, rnd, args.role)
     if args.json:
         print(json.dumps([q.to_dict() for q in qs], ensure_ascii=False))
         return 0
@@ -147,5 +162,3 @@ def cmd_questions(args) -> int:
         print(f"{q.id:<34} {q.round.replace('_', '-'):<15} {q.role:<18} {q.text}")
     print(f"{len(qs)} questions", file=sys.stderr)
     return 0
-
-

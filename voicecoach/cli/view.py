@@ -6,7 +6,7 @@ import shutil
 import sys
 import time
 
-from ..history.render import evaluation_lines, inert, insights_lines, summary_lines
+from ..history.render import ROUND, evaluation_lines, inert, insights_lines, summary_lines
 from ..interview.events import (
     AnswerEvaluated,
     CommandObeyed,
@@ -26,6 +26,11 @@ _STATES = {"speaking": "interviewer speaking", "listening": "listening", "hearin
            "transcribing": "transcribing", "paused": "paused", "done": "done"}
 
 
+def _source(role: str) -> str:
+    """Where a question comes from, in words."""
+    return {"generic": "for any job", "this job": "from the job advert"}.get(role, role.replace("_", " "))
+
+
 class LogView:
     """One line per event, for logs and pipes."""
 
@@ -43,7 +48,7 @@ class LogView:
                 self.on_state(state)
             case QuestionAsked(index=i, total=n, question=q):
                 self.on_question()
-                self._p(f"\nQuestion {i + 1}/{n} ({q.round.replace('_', '-')}, {q.role}): {q.text}")
+                self._p(f"\nQuestion {i + 1}/{n} ({ROUND[q.round]} round, {_source(q.role)}): {q.text}")
             case PromptSpoken(kind="follow_up", text=text):
                 self._p(f"  Follow-up: {text}")
             case CommandObeyed(command=command, heard=heard):

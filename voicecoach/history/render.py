@@ -13,9 +13,14 @@ from ..rules.evaluate import Evaluation
 from .records import Answer, SessionRecord, Summary
 
 __all__ = ["ROUND", "inert", "evidence_spans", "segments", "highlight", "highlight_terminal", "scores_text", "delivery_text",
-           "evaluation_lines", "insights_lines", "summary_lines", "session_row", "SESSION_HEADER", "answer_heading"]
+           "evaluation_lines", "insights_lines", "summary_lines", "session_row", "SESSION_HEADER", "answer_heading",
+           "SUITS"]
 
-ROUND = {"hr": "HR", "hiring_manager": "hiring manager", "both": "both rounds", "neither": "neither round"}
+ROUND = {"hr": "HR", "hiring_manager": "hiring-manager", "both": "both rounds", "neither": "neither round"}
+"""How each round (and verdict) is written in prose: one spelling everywhere ("the hiring-manager round").
+In JSON and the history the ids are ``hr`` and ``hiring_manager``; the command line takes ``hiring-manager``."""
+SUITS = {"hr": "the HR round", "hiring_manager": "the hiring-manager round", "both": "both rounds",
+         "neither": "neither round yet"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -70,9 +75,11 @@ def highlight_terminal(text: str, ev: Evaluation | None, color: bool) -> str:
 
 
 def scores_text(ev: Evaluation) -> str:
-    """``HR 70/100, hiring manager 20/100 (suits: hr)``."""
-    return (f"HR {ev.scores['hr']}/100, hiring manager {ev.scores['hiring_manager']}/100 "
-            f"(suits: {ev.suits.replace('_', '-')})")
+    """``HR round 70/100, hiring-manager round 20/100 (suits the HR round, 91% sure)``."""
+    d = ev.decision or {}
+    sure = f", {round(100 * d['confidence'])}% sure" if d.get("confidence") is not None else ""
+    return (f"HR round {ev.scores['hr']}/100, hiring-manager round {ev.scores['hiring_manager']}/100 "
+            f"(suits {SUITS[ev.suits]}{sure})")
 
 
 def delivery_text(ev: Evaluation) -> str | None:
@@ -149,11 +156,12 @@ def summary_lines(summary: Summary) -> list[str]:
     avg = summary.average_scores
     lines = ["Summary", f"  answered {summary.answered} of {summary.questions}, skipped {summary.skipped}, "
              f"suited their round: {summary.suited_round}"]
-    if avg["hr"] is not None:
-        lines.append(f"  average scores: HR {avg['hr']}, hiring manager {avg['hiring_manager']}")
+    parts = [f"{ROUND[r]} round {avg[r]}" for r in ("hr", "hiring_manager") if avg[r] is not None]
+    if parts:
+        lines.append("  average score, each round's own questions: " + ", ".join(parts))
     for v in summary.verdicts:
-        lines.append(f"  Q{v['index']} ({v['round'].replace('_', '-')}): {v['status']}"
-                     + (f", suits {v['suits'].replace('_', '-')}" if v["suits"] else ""))
+        lines.append(f"  Q{v['index']} ({ROUND[v['round']]} round): {v['status']}"
+                     + (f", suits {SUITS[v['suits']]}" if v["suits"] else ""))
     if summary.top_tip:
         lines.append(f"  work on: {summary.top_tip}")
     if summary.top_words:

@@ -74,17 +74,17 @@ def render_html(sessions: list[SessionRecord], all_sessions: list[SessionRecord]
     for s in sessions:
         answered = [a for a in s.answers if a.evaluation]
         chart = _bars([f"Q{a.index}" for a in answered],
-                      {"HR": [a.evaluation.scores["hr"] for a in answered],
-                       "hiring manager": [a.evaluation.scores["hiring_manager"] for a in answered]},
+                      {"HR round": [a.evaluation.scores["hr"] for a in answered],
+                       "hiring-manager round": [a.evaluation.scores["hiring_manager"] for a in answered]},
                       f"Scores per question, session #{s.id}") if answered else None
         view.append({"record": s, "chart": chart,
                      "answers": [_card(a, attempts_by_question.get(a.question_id, [])) for a in s.answers]})
     labels = [f"#{s.id}" for s in all_sessions]
     summaries = [s.summary for s in all_sessions]
     progress = [
-        _lines(labels, {"HR score": [x.average_scores["hr"] for x in summaries],
-                        "hiring-manager score": [x.average_scores["hiring_manager"] for x in summaries]},
-               "Average scores over sessions", 100),
+        _lines(labels, {"HR round": [x.average_scores["hr"] for x in summaries],
+                        "hiring-manager round": [x.average_scores["hiring_manager"] for x in summaries]},
+               "Average score per round over sessions (each round's own questions)", 100),
         _lines(labels, {"words per minute": [x.words_per_minute for x in summaries]}, "Words per minute over sessions", 250),
         _lines(labels, {"fillers per minute": [x.fillers_per_minute for x in summaries]},
                "Filler words per minute over sessions", 10),

@@ -21,8 +21,10 @@ class Summary:
     skipped: int
     suited_round: int
     average_scores: dict[str, int | None]
+    """Per round, the mean score of the answers to that round's questions (None when it had none)."""
     flags: dict[str, int]
     top_tip: str | None
+    """What to work on: a red flag's tip first, else the tip given most often."""
     verdicts: tuple[dict, ...]
     words_per_minute: float | None
     fillers_per_minute: float | None
@@ -46,12 +48,15 @@ def summarize(answers: tuple[Answer, ...] | list[Answer], job_terms: tuple[str, 
     """The one place session totals are computed (the session, the store and the report use it)."""
     done = [a for a in answers if a.answered]
     texts = [a.transcript for a in done]
-    tips = Counter(a.evaluation.tips[0] for a in done if a.evaluation.tips)
+    # Red flags first: a flagged answer's first tip is its flag's (package talk, running down an employer).
+    flagged = [a for a in done if a.evaluation.tips and any(a.round in f.rounds for f in a.evaluation.flags)]
+    tips = Counter(a.evaluation.tips[0] for a in (flagged or done) if a.evaluation.tips)
     deliveries = [a.evaluation.delivery for a in done if a.evaluation.delivery]
     return Summary(
         questions=len(answers), answered=len(done), skipped=sum(a.status == "skipped" for a in answers),
         suited_round=sum(a.suited for a in done),
-        average_scores={r: _mean([a.evaluation.scores[r] for a in done], None) for r in ("hr", "hiring_manager")},
+        average_scores={r: _mean([a.evaluation.scores[r] for a in done if a.round == r], None)
+                        for r in ("hr", "hiring_manager")},
         flags=dict(Counter(f.id for a in done for f in a.evaluation.flags)),
         top_tip=tips.most_common(1)[0][0] if tips else None,
         verdicts=tuple({"index": a.index, "round": a.round, "status": a.status,

@@ -15,7 +15,6 @@ from ..history.records import Answer, Part, Summary, WordTiming
 from ..questions.bank import Question
 from ..rules.evaluate import Evaluation, evaluate
 from ..rules.insights import analyse_words
-from ..rules.rubric import ROUNDS, default_rubric
 from .events import AnswerEvaluated, Info, StateChanged
 
 __all__ = ["Feedback", "thread_of"]
@@ -57,13 +56,14 @@ class Feedback:
         """The evaluation of the whole thread so far (evidence says which part each quote is in)."""
         text, words, parts = thread_of(turns)
         return evaluate(text, q.round, question=q.text, words=[(w.word, w.start_s, w.end_s) for w in words],
-                        parts=[(p.start, p.end) for p in parts] if len(parts) > 1 else None)
+                        parts=[(p.start, p.end) for p in parts] if len(parts) > 1 else None, question_type=q.type)
 
     def verdict_lines(self, rounds: set[str]) -> list[str]:
-        """Every verdict sentence the session could say (to synthesize them ahead)."""
-        rubric = default_rubric()
-        return [v.format(here=rubric.rounds[r].label, other=rubric.rounds[o].label)
-                for r in rounds for o in ROUNDS if o != r for v in rubric.verdicts.values()]
+        """The first sentence of every verdict the session could say, and every borderline sentence (to
+        synthesize them ahead; what follows depends on the answer)."""
+        from ..rules.evaluate import verdict_openings
+
+        return [line for r in rounds for line in verdict_openings(r)]
 
     def lines_ahead(self) -> list[str]:
         """What may be said later in the session: the questions, the verdicts, the probes."""
@@ -80,7 +80,7 @@ class Feedback:
             timings.update({k: v for k, v in t.timings.items() if k != "last_speech_at"}
                            if t is main else {f"follow_up_{k}": v for k, v in t.timings.items() if k != "last_speech_at"})
         timings["pieces"] = sum(len(t.pieces) for t in turns)
-        speech_s = sum(p.utterance.speech_s for t in turns for p in t.pieces)
+        speech_s = sum(p.utterance.speech_s for t in turns for p in t.pieces if p.utterance is not None)
         decode_s = sum(t.timings.get("decode_s", 0.0) for t in turns)
         if speech_s:
             timings["speech_s"], timings["decode_rtf"] = round(speech_s, 2), round(decode_s / speech_s, 3)
@@ -101,7 +101,7 @@ class Feedback:
         if doubts and len(doubts) * 2 >= timings["pieces"]:
             timings["language_note"] = doubts[0]
             iv.emit(Info(f"  Note: {doubts[0]}"))
-        audio = [p.utterance.clip.samples for t in turns for p in t.pieces]
+        audio = [p.utterance.clip.samples for t in turns for p in t.pieces if p.utterance is not None]
         answer = iv.recorder.save(answer, np.concatenate(audio) if audio else None)
         iv.emit(AnswerEvaluated(answer))
         if interrupted:

@@ -24,6 +24,7 @@ from .recorder import Recorder, measure_resources
 from .script import InterviewerScript, default_script
 from .speech import Speech
 from .turn import TurnRunner
+from .typed import TypedTurnRunner
 
 __all__ = ["Engines", "InterviewOptions", "Interview"]  # the first two from options.py
 
@@ -44,7 +45,8 @@ class Interview:
         self.script = script or default_script()
         self.commands = commands or default_commands()
         self.prober = prober
-        self.listener = Listener(engines.vad, options.listen)
+        self.listener = Listener(engines.vad, options.listen) if engines.vad is not None else None
+        self.bg: BackgroundTranscriber | None = None
         self.feedback = Feedback(self)
         self._t0 = time.monotonic()
         self.speech = Speech(engines.tts, engines.player)
@@ -66,9 +68,12 @@ class Interview:
         started = self.speech.say(text, rate)
         if self.e.player.is_real:
             time.sleep(self.options.echo_guard_s)
-        self.e.mic.discard_pending()
-        self.listener.reset()
-        self.bg.new_turn()
+        if self.e.mic is not None:
+            self.e.mic.discard_pending()
+        if self.listener is not None:
+            self.listener.reset()
+        if self.bg is not None:
+            self.bg.new_turn()
         return started
 
     # -- the interview ------------------------------------------------------------------------
@@ -78,13 +83,17 @@ class Interview:
         Raises:
             KeyboardInterrupt, AudioDeviceFailed, NoAudioDevice: after saving what was answered.
         """
-        self.bg = BackgroundTranscriber(self.e.transcriber, self.commands.prompt, self.options.vocabulary)
+        if self.e.typed is None:
+            self.bg = BackgroundTranscriber(self.e.transcriber, self.commands.prompt, self.options.vocabulary)
         chunks = None
         self.recorder.start()
         status = "failed"
         try:
-            chunks = self.e.mic.chunks()
-            self.turns = TurnRunner(self, chunks)
+            if self.e.typed is not None:
+                self.turns = TypedTurnRunner(self, self.e.typed)
+            else:
+                chunks = self.e.mic.chunks()
+                self.turns = TurnRunner(self, chunks)
             self.speech.prepare(self.feedback.lines_ahead())
             self._intro()
             status = "completed"
@@ -106,7 +115,8 @@ class Interview:
         finally:
             self.recorder.record = self.recorder.record.with_(resources=measure_resources(self.recorder.record))
             self.recorder.finish(status)
-            self.bg.close()
+            if self.bg is not None:
+                self.bg.close()
             self.speech.close()
             if chunks is not None:
                 chunks.close()

@@ -11,19 +11,23 @@ from ..audio.snd import Player
 from ..audio.vad import SileroVad
 from ..errors import UsageError
 from ..tts import TextToSpeech
+from .typed import TextInput
 
 __all__ = ["Engines", "InterviewOptions"]
 
 
 @dataclass(frozen=True)
 class Engines:
-    """The interfaces the interview runs on."""
+    """The interfaces the interview runs on: spoken answers need ``mic``, ``transcriber`` and ``vad``;
+    typed answers need ``typed`` instead."""
 
     tts: TextToSpeech
     player: Player
-    mic: Microphone
-    transcriber: Transcriber
-    vad: SileroVad
+    mic: Microphone | None
+    transcriber: Transcriber | None
+    vad: SileroVad | None
+    typed: TextInput | None = None
+    """Typed answers (``voicecoach practice --typed``) instead of the microphone."""
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """Saying things: synthesis streamed into playback, and lines synthesized ahead of time.
 
-Lines that are known before they are needed (the questions, the verdict sentences, the follow-up probes)
-are synthesized on a background thread while the session starts, so saying a verdict or a probe costs
-no synthesis time on the feedback path.
+Lines that are known before they are needed (the questions, the verdicts' first sentences, the follow-up
+probes) are synthesized sentence by sentence on a background thread while the session starts, so a verdict
+or a probe starts playing at once; a sentence not prepared (what a verdict says the answer shows or needs)
+is synthesized while the one before it plays.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import threading
 from ..audio.snd import Player
 from ..memory import wait_while_decoding
 from ..tts import TextToSpeech
+from ..tts.text import split_for_speech
 
 __all__ = ["Speech"]
 
@@ -26,21 +28,28 @@ class Speech:
         self._threads: list[threading.Thread] = []
 
     def say(self, text: str, rate: float = 1.0) -> float:
-        """Play ``text`` (sentence by sentence as it is synthesized); returns when the first audio started."""
-        clips = self._prepared.get(text) if rate == 1.0 else None
+        """Play ``text`` sentence by sentence, each from prepared audio when there is some, else synthesized
+        while the one before plays; returns when the first audio started."""
         tts = self.tts if rate == 1.0 else self.tts.at_rate(rate)
-        return self.player.play_stream(iter(clips) if clips else tts.stream(text)).first_audio_at
+        pieces = split_for_speech(text) or [text]
+
+        def clips():
+            for piece in pieces:
+                ready = self._prepared.get(piece) if rate == 1.0 else None
+                yield from (ready if ready else tts.stream(piece))
+
+        return self.player.play_stream(clips()).first_audio_at
 
     def prepare(self, texts: list[str]) -> None:
         """Synthesize ``texts`` on a background thread for later."""
         def work() -> None:
-            for text in texts:
-                if text not in self._prepared:
+            for piece in (p for text in texts for p in split_for_speech(text)):
+                if piece not in self._prepared:
                     wait_while_decoding()  # a head start must not pile its memory on a live decode's
                     if self._stop.is_set():
                         return
                     try:
-                        self._prepared[text] = list(self.tts.stream(text))
+                        self._prepared[piece] = list(self.tts.stream(piece))
                     except Exception:  # noqa: BLE001 - only a head start: say() synthesizes it then
                         pass
 

@@ -17,7 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .delivery import Delivery, measure_delivery
+from .answer import answer_features
+from .coaching import advise
+from .decide import decide
+from .delivery import measure_delivery
 from .language import actions, claims, clean, is_question
 from .meaning import meaning_for
 from .numbers import result_phrases
@@ -28,7 +31,7 @@ from .rubric import ROUNDS, Rubric, default_rubric
 from .text import Span, clauses, find_all, units
 
 __all__ = ["Evaluation", "SignalResult", "FlagResult", "Quote", "evaluate", "analyse", "normalize_round",
-           "ROUND_NAMES", "CHANNELS"]
+           "ROUND_NAMES", "CHANNELS", "verdict_openings"]
 
 ROUND_NAMES = {"hr": "HR round", "hiring_manager": "hiring-manager round"}
 _WORD = re.compile(r"[\w'%$£€]+")
@@ -62,7 +65,9 @@ class Analysis:
     flags: list[FlagResult]
     question_type: str | None = None
     shapes: dict[str, np.ndarray] | None = None
-    """Per shape of sentence (``quoting.SHAPES``): which units have it."""
+    """Per shape of sentence (``rubric.SHAPES``): which units have it."""
+    meaning: np.ndarray | None = None
+    """The answer's overall meaning: the mean of its sentences' embeddings (None without the meaning channel)."""
 
 
 def _detector(kind: str | None, unit: str, asked: bool = False) -> float:
@@ -79,7 +84,7 @@ def _detector(kind: str | None, unit: str, asked: bool = False) -> float:
 
 
 def analyse(transcript: str, question: str | None = None, rubric: Rubric | None = None,
-            channels: frozenset[str] = CHANNELS) -> Analysis:
+            channels: frozenset[str] = CHANNELS, question_type: str | None = None) -> Analysis:
     """Cut the answer into units, judge each for every signal and flag, and compute the features."""
     rubric = rubric or default_rubric()
     text = transcript.strip()
@@ -123,7 +128,9 @@ def analyse(transcript: str, question: str | None = None, rubric: Rubric | None 
     features["words"] = max(0.0, min(1.0, math.log(max(n_words, 1) / 12) / math.log(200 / 12)))
     qtype, features["invited"], features["relevance"] = None, 0.0, 0.0
     if question and "meaning" in channels and us:
-        qt, _sim = meaning.question_type(question)
+        qt = next((t for t in rubric.question_types if t.id == question_type), None) if question_type else None
+        if qt is None:
+            qt, _sim = meaning.question_type(question)
         if qt is not None:
             qtype = qt.id
             features["invited"] = max((features.get(sid, 0.0) for sid in qt.invites), default=0.0)
@@ -131,8 +138,10 @@ def analyse(transcript: str, question: str | None = None, rubric: Rubric | None 
         emb = meaning.embed(cleaned + [question])
         centre = emb[:-1].mean(axis=0)
         features["relevance"] = float(centre @ emb[-1] / max(np.linalg.norm(centre), 1e-9))
+    features.update(answer_features(text, rubric.folder))
+    overall = meaning.embed(cleaned).mean(axis=0).astype(np.float64) if "meaning" in channels and us else None
     flags = _flags(text, us, cleaned, strengths, features, rubric, n_words)
-    return Analysis(text, us, strengths, features, flags, qtype, shapes(text, us, cleaned))
+    return Analysis(text, us, strengths, features, flags, qtype, shapes(text, us, cleaned), overall)
 
 
 def _flags(text: str, us: list[Span], cleaned: list[str], strengths, features, rubric: Rubric,
@@ -174,23 +183,10 @@ def _unit_of(us: list[Span], pos: int) -> Span | None:
     return next((u for u in us if u.start <= pos < u.end), None)
 
 
-def _decide(an: Analysis, rubric: Rubric) -> dict:
-    out = {}
-    for rnd in ROUNDS:
-        model = rubric.models[rnd]
-        contrib = {k: w * an.features.get(k, 0.0) for k, w in model.weights.items()}
-        z = model.bias + sum(contrib.values())
-        p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-        disq = [f.id for f in an.flags if rnd in f.rounds and rubric.flags[f.id].disqualifies]
-        out[rnd] = {"probability": round(p, 3), "threshold": model.threshold, "bias": model.bias,
-                    "contributions": {k: round(v, 3) for k, v in sorted(contrib.items(), key=lambda kv: -abs(kv[1]))},
-                    "disqualified_by": disq, "suits": p >= model.threshold and not disq}
-    return out
-
-
 def evaluate(transcript: str, round: str, question: str | None = None,
              words: list[tuple[str, float, float]] | None = None, rubric: Rubric | None = None,
-             parts: list[tuple[int, int]] | None = None, channels: frozenset[str] = CHANNELS) -> Evaluation:
+             parts: list[tuple[int, int]] | None = None, channels: frozenset[str] = CHANNELS,
+             question_type: str | None = None) -> Evaluation:
     """Judge one answer.
 
     Args:
@@ -202,59 +198,104 @@ def evaluate(transcript: str, round: str, question: str | None = None,
         parts: (start, end) of each part of an answer thread (the answer, then follow-ups), so the
             evidence says which part each quote came from.
         channels: ``meaning`` and/or ``structure`` (for comparing approaches).
+        question_type: what the question invites, when it is known (a bank question's ``type``); else it
+            is recognised from the question's wording.
 
     Returns:
         The evaluation: which round it suits, scores, flags, signals with exact evidence, tips.
     """
     rubric = rubric or default_rubric()
     rnd = normalize_round(round)
-    an = analyse(transcript, question, rubric, channels)
-    decision = _decide(an, rubric)
-    ok = {r: decision[r]["suits"] for r in ROUNDS}
-    suits = "both" if all(ok.values()) else next((r for r in ROUNDS if ok[r]), "neither")
-    scores = {}
-    for r in ROUNDS:
-        score = int(100 * decision[r]["probability"] + 0.5)
-        scores[r] = min(score, max(0, int(100 * decision[r]["threshold"]) - 1)) if decision[r]["disqualified_by"] else score
-    signals = []
+    an = analyse(transcript, question, rubric, channels, question_type)
+    disqualified = {r: [f.id for f in an.flags if r in f.rounds and rubric.flags[f.id].disqualifies] for r in ROUNDS}
+    if rubric.model is None:
+        from ..errors import BadDataFile
+
+        raise BadDataFile(f"{rubric.folder}/model.toml has no fitted model", "run scripts/fit_rubric.py")
+    decision = decide(rubric.model, an.features, an.meaning, disqualified)
+    suits = decision.verdict
+    # Floored, so that a round's score is 50 or more exactly when the answer suits it.
+    scores = {r: int(100 * decision.rounds[r]["probability"]) for r in ROUNDS}
+    delivery = measure_delivery(an.text, words or [], rubric.delivery)
+    n_words = len(_WORD.findall(an.text))
+    advice = advise(rnd, an.question_type, list(rubric.rounds[rnd].signals), an.strengths,
+                    [u.text for u in an.units], an.flags, rubric, delivery, n_words, scores[rnd],
+                    suits in (rnd, "both"), an.shapes)
+    if advice.score_cap is not None:
+        scores = {r: min(v, advice.score_cap) for r, v in scores.items()}
     quoted = quoted_units(an.strengths, an.shapes, rubric)
+    signals = []
     for r in ROUNDS:
-        weights = rubric.models[r].weights
         for s in rubric.rounds[r].signals:
             st = an.strengths[s.id]
-            order = quoted[s.id]
-            quotes = tuple(Quote(an.units[i].start, an.units[i].end, an.units[i].text, float(st[i]),
-                                 _part(parts, an.units[i].start)) for i in order)
+            quotes = tuple(_quote(an, st, i, parts) for i in quoted[s.id])
             strength = float(st.max()) if len(st) else 0.0
+            found = strength >= rubric.evidence_threshold
             # Found is the decision's view (its strength); quoted only where a sentence clearly carries it.
-            signals.append(SignalResult(s.id, r, s.label, weights.get(s.id, 0.0),
-                                        strength >= rubric.evidence_threshold, quotes, strength))
+            status = advice.status.get(s.id, "found") if r == rnd else ("found" if found else "absent")
+            near = _quote(an, st, advice.near[s.id], parts) if r == rnd and s.id in advice.near else None
+            signals.append(SignalResult(s.id, r, s.label, rubric.model.round_weight(r, s.id), found, quotes,
+                                        strength, status, near))
     signals.sort(key=lambda s: s.round != rnd)
-    delivery = measure_delivery(an.text, words or [], rubric.delivery)
-    tips = _tips(rnd, an.flags, signals, delivery, rubric)
-    too_short = any(rubric.flags[f.id].kind == "length" for f in an.flags)
+    verdict = _verdict_sentence(rnd, suits, decision, signals, an.flags, rubric)
+    out = decision.to_dict()
+    out["question_type"] = an.question_type
+    return Evaluation(rnd, suits, scores, tuple(an.flags), tuple(signals), advice.tips, an.text, question,
+                      n_words, delivery, verdict, out)
+
+
+def _quote(an: Analysis, st: np.ndarray, i: int, parts) -> Quote:
+    u = an.units[i]
+    return Quote(u.start, u.end, u.text, float(st[i]), _part(parts, u.start))
+
+
+_VERDICT_NAMES = {"hr": "suiting the HR round", "hiring_manager": "suiting the hiring-manager round",
+                  "both": "suiting both rounds", "neither": "suiting neither round yet"}
+
+
+def _verdict_sentence(rnd: str, suits: str, decision, signals: list[SignalResult], flags, rubric: Rubric) -> str:
+    """The one sentence said after the answer: what it suits, what it shows of the other round and what
+    it needs for this one, and whether the call is a close one."""
     other = "hiring_manager" if rnd == "hr" else "hr"
+    by_id = {s.id: s for r in ROUNDS for s in rubric.rounds[r].signals}
+    contrib = decision.rounds[other]["contributions"]
+    have = [s for s in signals if s.round == other and s.found]
+    have.sort(key=lambda s: -contrib.get(s.id, 0.0))
+    need = [s for s in signals if s.round == rnd and s.status in ("missing", "close")]
+    words = {"have": _join([by_id[s.id].in_words for s in have[:2]]) or "more of what it looks for",
+             "need": _join([by_id[s.id].in_words for s in need[:2]]) or "a concrete example of your own"}
+    too_short = any(rubric.flags[f.id].kind == "length" for f in flags)
     kind = ("too_short" if too_short else "both" if suits == "both" else "suits" if suits == rnd
             else "neither" if suits == "neither" else "other_round")
-    verdict = rubric.verdicts[kind].format(here=rubric.rounds[rnd].label, other=rubric.rounds[other].label)
-    decision["question_type"] = an.question_type
-    return Evaluation(rnd, suits, scores, tuple(an.flags), tuple(signals), tuple(tips), an.text, question,
-                      len(_WORD.findall(an.text)), delivery, verdict, decision)
+    text = rubric.verdicts[kind].format(here=rubric.rounds[rnd].label, other=rubric.rounds[other].label, **words)
+    if decision.borderline and not too_short:
+        text = rubric.verdicts["borderline"].format(a=_VERDICT_NAMES[suits], b=_VERDICT_NAMES[decision.runner_up]) + " " + text
+    return text
+
+
+def verdict_openings(rnd: str, rubric: Rubric | None = None) -> list[str]:
+    """The sentences every verdict in round ``rnd`` can open with (each verdict's first sentence, and each
+    borderline sentence): known before any answer, so they can be synthesized ahead."""
+    rubric = rubric or default_rubric()
+    other = "hiring_manager" if rnd == "hr" else "hr"
+    names = {"here": rubric.rounds[rnd].label, "other": rubric.rounds[other].label}
+    out = []
+    for kind, template in rubric.verdicts.items():
+        if kind == "borderline":
+            out += [template.format(a=_VERDICT_NAMES[a], b=_VERDICT_NAMES[b])
+                    for a in _VERDICT_NAMES for b in _VERDICT_NAMES if a != b]
+            continue
+        first = re.split(r"(?<=[.!?])\s+", template.strip())[0]
+        if "{have}" not in first and "{need}" not in first:
+            out.append(first.format(**names))
+    return out
+
+
+def _join(items: list[str]) -> str:
+    return " and ".join(items)
 
 
 def _part(parts: list[tuple[int, int]] | None, pos: int) -> int | None:
     if not parts:
         return None
     return next((i for i, (a, b) in enumerate(parts) if a <= pos < b), len(parts) - 1)
-
-
-def _tips(rnd: str, flags: list[FlagResult], signals: list[SignalResult], delivery: Delivery | None,
-          rubric: Rubric) -> list[str]:
-    tips = [rubric.flags[f.id].tip for f in sorted((f for f in flags if rnd in f.rounds),
-                                                   key=lambda f: not rubric.flags[f.id].disqualifies)]
-    by_id = {s.id: s for s in rubric.rounds[rnd].signals}
-    missing = sorted((s for s in signals if s.round == rnd and not s.found), key=lambda s: -s.weight)
-    tips += [by_id[s.id].tip for s in missing]
-    if delivery:
-        tips += list(delivery.notes)
-    return list(dict.fromkeys(tips))[:3]

@@ -14,6 +14,12 @@ from .text import Span
 __all__ = ["Quote", "SignalResult", "FlagResult", "Evaluation"]
 
 
+def _num(v: float, digits: int) -> float:
+    """Rounded for JSON, never ``-0.0``."""
+    out = round(float(v), digits)
+    return 0.0 if out == 0 else out
+
+
 @dataclass(frozen=True)
 class Quote(Span):
     """A stretch of the transcript that carries a signal, and how strongly (0-1)."""
@@ -24,7 +30,7 @@ class Quote(Span):
 
     def to_dict(self) -> dict:
         """JSON form."""
-        d = {"text": self.text, "start": self.start, "end": self.end, "strength": round(self.strength, 2)}
+        d = {"text": self.text, "start": self.start, "end": self.end, "strength": _num(self.strength, 2)}
         if self.part is not None:
             d["part"] = self.part
         return d
@@ -47,17 +53,29 @@ class SignalResult:
     found: bool
     evidence: tuple[Quote, ...]
     strength: float = 0.0
+    status: str = ""
+    """For the round asked: ``found``, ``close`` (a sentence comes near: see ``near``), ``missing``, or
+    ``not_asked`` (the question does not invite it); for the other round: ``found`` or ``absent``."""
+    near: Quote | None = None
+    """For a ``close`` signal: the sentence that comes nearest."""
 
     def to_dict(self) -> dict:
         """JSON form."""
-        return {"id": self.id, "round": self.round, "label": self.label, "weight": round(self.weight, 3),
-                "found": self.found, "strength": round(self.strength, 2), "evidence": [e.to_dict() for e in self.evidence]}
+        d = {"id": self.id, "round": self.round, "label": self.label, "weight": _num(self.weight, 3),
+             "found": self.found, "status": self.status, "strength": _num(self.strength, 2),
+             "evidence": [e.to_dict() for e in self.evidence]}
+        if self.near is not None:
+            d["near"] = self.near.to_dict()
+        return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "SignalResult":
         """Read the JSON form."""
-        return cls(d["id"], d["round"], d["label"], float(d.get("weight", 0.0)), bool(d["found"]),
-                   tuple(Quote.from_dict(e) for e in d.get("evidence", ())), float(d.get("strength", 1.0 if d["found"] else 0.0)))
+        found = bool(d["found"])
+        return cls(d["id"], d["round"], d["label"], float(d.get("weight", 0.0)), found,
+                   tuple(Quote.from_dict(e) for e in d.get("evidence", ())), float(d.get("strength", 1.0 if found else 0.0)),
+                   d.get("status") or ("found" if found else "missing"),
+                   Quote.from_dict(d["near"]) if d.get("near") else None)
 
 
 @dataclass(frozen=True)

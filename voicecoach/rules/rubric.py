@@ -20,16 +20,23 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import BadDataFile
 from ..prompts import TableReader as _Reader
 from ..prompts import check_template, prompts_dir, read_toml
+from .decide import VERDICTS as VERDICT_CLASSES
+from .decide import DecisionModel
 from .delivery import DeliveryNorms, load_delivery
 
-__all__ = ["ROUNDS", "DETECTORS", "FLAG_KINDS", "SHAPES", "Quoting", "Signal", "RoundRubric", "FlagRule", "QuestionType", "RoundModel",
+__all__ = ["ROUNDS", "DETECTORS", "FLAG_KINDS", "SHAPES", "Quoting", "Signal", "RoundRubric", "FlagRule", "QuestionType",
            "DeliveryNorms", "Rubric", "load_rubric", "default_rubric", "prompts_dir"]
 
 ROUNDS = ("hr", "hiring_manager")
-VERDICTS = ("too_short", "both", "suits", "neither", "other_round")
+VERDICTS = ("too_short", "both", "suits", "neither", "other_round", "borderline")
+_VERDICT_FIELDS = {"too_short": {"here", "other"}, "both": {"here", "other"}, "suits": {"here", "other"},
+                   "neither": {"here", "other", "need"}, "other_round": {"here", "other", "have", "need"},
+                   "borderline": {"a", "b"}}
 DETECTORS = ("actions", "results", "question")
 """Sentence-structure detectors a signal may add to its examples (``voicecoach.rules.language``/``numbers``)."""
 FLAG_KINDS = ("package", "meaning", "claims", "length", "phrases")
@@ -73,6 +80,10 @@ class Signal:
     """A sentence is quoted as evidence of this signal at this strength (default: ``evidence_threshold``)."""
     quote_unless: tuple[str, ...] = ()
     """Shapes of sentence never quoted for this signal (see ``SHAPES``)."""
+    in_words: str = ""
+    """The signal in a few plain words, for a verdict sentence ("a result, with a number")."""
+    sharpen: str = ""
+    """The tip when a sentence comes close to the signal: what to sharpen in it (``{quote}`` is that sentence)."""
 
 
 @dataclass(frozen=True)
@@ -122,15 +133,6 @@ class QuestionType:
 
 
 @dataclass(frozen=True)
-class RoundModel:
-    """P(the answer suits the round) = logistic(bias + sum of weight x feature)."""
-
-    bias: float
-    weights: dict[str, float]
-    threshold: float = 0.5
-
-
-@dataclass(frozen=True)
 class Rubric:
     """Everything the evaluator needs."""
 
@@ -139,7 +141,8 @@ class Rubric:
     delivery: DeliveryNorms
     verdicts: dict[str, str]
     question_types: tuple[QuestionType, ...]
-    models: dict[str, RoundModel]
+    model: DecisionModel | None
+    """The verdict's model (``model.toml`` and ``meaning.toml``); None before one is fitted."""
     evidence_threshold: float = 0.5
     """A sentence is quoted as evidence of a signal at this strength (0-1)."""
     quoting: Quoting = Quoting()
@@ -154,7 +157,7 @@ class Rubric:
 
 _read_toml = read_toml
 _SIGNAL_KEYS = {"id", "label", "tip", "probe", "examples", "counter_examples", "phrases", "patterns", "detector",
-                "quote_at", "quote_unless"}
+                "quote_at", "quote_unless", "in_words", "sharpen"}
 
 
 def _load_round(path: Path) -> RoundRubric:
@@ -187,13 +190,16 @@ def _load_round(path: Path) -> RoundRubric:
         unless = tuple(r.strings("quote_unless", []))
         if set(unless) - set(SHAPES):
             r.fail(f"'quote_unless' may name only {', '.join(SHAPES)}")
-        signals.append(Signal(sid, rnd, r.get("label", str), r.get("tip", str), r.get("probe", str),
+        label = r.get("label", str)
+        sharpen = check_template(f"{path.name}: signal #{i} ({sid}): sharpen", r.get("sharpen", str), {"quote"})
+        signals.append(Signal(sid, rnd, label, r.get("tip", str), r.get("probe", str),
                               tuple(examples), tuple(r.strings("counter_examples", [])), r.regex(), detector,
-                              quote_at, unless))
+                              quote_at, unless, r.get("in_words", str, label.lower()), sharpen))
     return RoundRubric(rnd, top.get("label", str), tuple(signals))
 
 
-_PACKAGE_LISTS = ("terms", "progression", "asks", "conditions", "refusals", "past", "work")
+_PACKAGE_LISTS = ("terms", "progression", "asks", "conditions", "refusals", "past", "work", "post", "learning",
+                  "motive", "guarantees")
 _FLAG_KEYS = {"label", "kind", "rounds", "disqualifies", "tip", "examples", "counter_examples", "phrases", "patterns",
               "min_hits", "min_words", "threshold", "unless", "needs", "needs_patterns", *(f"{k}" for k in _PACKAGE_LISTS),
               *(f"{k}_patterns" for k in _PACKAGE_LISTS)}
@@ -260,24 +266,60 @@ def _load_question_types(path: Path, signal_ids: set[str]) -> tuple[QuestionType
     return tuple(out)
 
 
-def _load_models(path: Path) -> tuple[dict[str, RoundModel], float]:
+def _number_list(r: _Reader, key: str, n: int | None = None) -> np.ndarray:
+    values = r.get(key, list)
+    if any(not isinstance(v, (int, float)) or isinstance(v, bool) for v in values) or (n is not None and len(values) != n):
+        r.fail(f"'{key}' must be a list of {n or 'some'} numbers")
+    return np.array(values, np.float64)
+
+
+def _load_model(path: Path, meaning_path: Path, signal_ids: set[str]) -> tuple[DecisionModel | None, float, Quoting]:
+    """``model.toml`` (the named features' part, and quoting) and ``meaning.toml`` (the overall meaning's)."""
     if not path.is_file():
-        return {rnd: RoundModel(0.0, {}) for rnd in ROUNDS}, 0.5, Quoting()
+        return None, 0.5, Quoting()
     data = _read_toml(path)
-    out = {}
-    for rnd in ROUNDS:
-        r = _Reader(path, f"[{rnd}]", data.get(rnd) if isinstance(data.get(rnd), dict) else {})
-        weights = r.get("weights", dict)
-        for k, v in weights.items():
-            if not isinstance(v, (int, float)) or isinstance(v, bool):
-                r.fail(f"weight '{k}' must be a number")
-        out[rnd] = RoundModel(r.get("bias", float), {k: float(v) for k, v in weights.items()},
-                              r.get("threshold", float, 0.5))
-    ev = _Reader(path, "top level", data).get("evidence_threshold", float, 0.5)
+    top = _Reader(path, "top level", data)
     q = _Reader(path, "[quoting]", data.get("quoting") if isinstance(data.get("quoting"), dict) else {})
     quoting = Quoting(q.get("more_at", float, 0.7), q.get("unchecked_at", float, 0.9),
                       q.get("signals_per_sentence", int, 2), q.get("per_signal", int, 3))
-    return out, ev, quoting
+    evidence = top.get("evidence_threshold", float, 0.5)
+    if "features" not in data:
+        return None, evidence, quoting
+    feats = _Reader(path, "[features]", data["features"] if isinstance(data["features"], dict) else {})
+    names = tuple(feats.table)
+    mean, scale = [], []
+    for name in names:
+        pair = feats.table[name]
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, (int, float)) for v in pair)
+                and pair[1] > 0):
+            feats.fail(f"'{name}' must be [mean, scale] with a positive scale")
+        mean.append(pair[0])
+        scale.append(pair[1])
+    weights, bias = [], []
+    for v in VERDICT_CLASSES:
+        r = _Reader(path, f"[{v}]", data.get(v) if isinstance(data.get(v), dict) else {})
+        w = r.get("weights", dict)
+        unknown = set(w) - set(names)
+        if unknown:
+            r.fail(f"weight '{sorted(unknown)[0]}' is not a feature listed under [features]")
+        if any(not isinstance(x, (int, float)) or isinstance(x, bool) for x in w.values()):
+            r.fail("every weight must be a number")
+        weights.append([float(w.get(n, 0.0)) for n in names])
+        bias.append(r.get("bias", float))
+    m_mean = m_scale = m_weights = None
+    if meaning_path.is_file():
+        md = _read_toml(meaning_path)
+        mr = _Reader(meaning_path, "top level", md)
+        m_mean = _number_list(mr, "mean")
+        m_scale = _number_list(mr, "scale", len(m_mean))
+        wr = _Reader(meaning_path, "[weights]", md.get("weights") if isinstance(md.get("weights"), dict) else {})
+        m_weights = np.stack([_number_list(wr, v, len(m_mean)) for v in VERDICT_CLASSES])
+    # Contributions are shown from where a signal counts as found (one sentence at the evidence threshold).
+    reference = [evidence if n in signal_ids else 1 / 3 if n.removesuffix("_count") in signal_ids and n.endswith("_count")
+                 else m for n, m in zip(names, mean)]
+    model = DecisionModel(names, np.array(mean), np.array(scale), np.array(weights), np.array(bias),
+                          m_mean, m_scale, m_weights, top.get("borderline_margin", float, 0.15), np.array(reference))
+    return model, evidence, quoting
 
 
 def _load_verdicts(path: Path) -> dict[str, str]:
@@ -288,7 +330,7 @@ def _load_verdicts(path: Path) -> dict[str, str]:
     missing = [k for k in VERDICTS if k not in data]
     if missing:
         raise BadDataFile(f"{path.name}: missing key '{missing[0]}'")
-    return {k: check_template(f"{path.name}: {k}", data[k], {"here", "other"}) for k in VERDICTS}
+    return {k: check_template(f"{path.name}: {k}", data[k], _VERDICT_FIELDS[k]) for k in VERDICTS}
 
 
 def load_rubric(directory: str | Path | None = None) -> Rubric:
@@ -305,10 +347,10 @@ def load_rubric(directory: str | Path | None = None) -> Rubric:
             raise BadDataFile(f"{rnd}.toml: top level: 'round' is {rr.round!r} but the file is for {rnd!r}")
         rounds[rnd] = rr
     ids = {s.id for r in rounds.values() for s in r.signals}
-    models, evidence_threshold, quoting = _load_models(d / "model.toml")
+    model, evidence_threshold, quoting = _load_model(d / "model.toml", d / "meaning.toml", ids)
     return Rubric(rounds, _load_flags(d / "flags.toml", ids), load_delivery(d / "delivery.toml"),
                   _load_verdicts(d / "verdicts.toml"), _load_question_types(d / "question_types.toml", ids),
-                  models, evidence_threshold, quoting, d)
+                  model, evidence_threshold, quoting, d)
 
 
 @lru_cache(maxsize=4)

@@ -22,6 +22,9 @@ class Tailoring:
     cv: object = None
     """``voicecoach.job.CandidateProfile`` or None."""
     questions: tuple[Question, ...] = ()
+    occupation: str | None = None
+    """The occupation of the question bank the advert is for (found from its title, else its first lines):
+    its own questions are asked beside the tailored ones."""
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -38,11 +41,27 @@ def tailor(s) -> Tailoring:
     if not s.job and not s.cv:
         return Tailoring()
 
-    job = job_profile(read_document(s.job)) if s.job else None
+    job_text = read_document(s.job) if s.job else None
+    job = job_profile(job_text) if job_text else None
     cv = cv_profile(read_document(s.cv)) if s.cv else None
-    done = Tailoring(job, cv, tuple(tailored_questions(job, cv)))
+    done = Tailoring(job, cv, tuple(tailored_questions(job, cv)), advert_occupation(job, job_text))
     release_frequency_list()
     return done
+
+
+def advert_occupation(job: JobProfile | None, text: str | None) -> str | None:
+    """The bank's occupation an advert is for: named in its title, else in its first few lines."""
+    if job is None:
+        return None
+    from ..questions.bank import default_bank
+    from ..questions.roles import occupation_in_text
+
+    occupations = default_bank().occupations
+    for line in [job.title or "", *(text or "").splitlines()[:6]]:
+        found = occupation_in_text(line, occupations)
+        if found is not None:
+            return found.id
+    return None
 
 
 def describe_job(t: Tailoring) -> str:
@@ -67,7 +86,8 @@ def tailored_questions(job: JobProfile | None, cv: CandidateProfile | None, rule
 
     def add(kind: str, round_: str, n: int, competencies: tuple[str, ...], **values) -> None:
         template = rules.templates[kind][n % len(rules.templates[kind])]
-        out.append(Question(f"job-{kind}-{len(out) + 1}", round_, template.format(**values), "this job", competencies))
+        out.append(Question(f"job-{kind}-{len(out) + 1}", round_, template.format(**values), "this job", competencies,
+                            type=_INVITES[kind]))
 
     shared = []
     if job and cv:
@@ -84,6 +104,11 @@ def tailored_questions(job: JobProfile | None, cv: CandidateProfile | None, rule
         for n, r in enumerate(r for r in cv.roles[:2] if r.employer):
             add("cv_role", "hiring_manager", n, ("results",), title=_with_article(r.title), employer=r.employer)
     return out
+
+
+_INVITES = {"cv_skill": "achievement", "tool": "achievement", "duty": "achievement", "skill": "achievement",
+            "value": "values", "cv_role": "achievement"}
+"""What each kind of tailored question invites (the templates in prompts/job.toml ask for a story)."""
 
 
 def _with_article(title: str) -> str:

@@ -1,0 +1,39 @@
+"""Typed answers on the terminal (``voicecoach practice --typed``): lines until an empty one."""
+
+from __future__ import annotations
+
+import sys
+
+from ..interview.typed import TextInput
+
+__all__ = ["TerminalInput"]
+
+HINT = "(type your answer; an empty line ends it. Alone on a line: skip, repeat, slower, help, end)"
+
+
+class TerminalInput(TextInput):
+    """Reads an answer from standard input: its lines up to an empty one (or the end of the input)."""
+
+    def __init__(self, stream=None, out=None) -> None:
+        self.stream = stream or sys.stdin
+        self.out = out or sys.stdout
+        self._hinted = False
+
+    def read_answer(self) -> str | None:
+        """The lines typed up to an empty line, joined; None when the input has ended with nothing typed."""
+        if not self._hinted:
+            print(HINT, file=self.out, flush=True)
+            self._hinted = True
+        if self.stream.isatty():
+            print("> ", end="", file=self.out, flush=True)
+        lines: list[str] = []
+        while True:
+            line = self.stream.readline()
+            if not line:  # end of input (Ctrl-D, or the end of a piped file)
+                return " ".join(lines) if lines else None
+            line = line.strip()
+            if not line:
+                if lines:
+                    return " ".join(lines)
+                continue
+            lines.append(line)
