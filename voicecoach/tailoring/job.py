@@ -59,10 +59,20 @@ class JobRules:
     values: frozenset[str]
     templates: dict[str, tuple[str, ...]]
     max_terms: int
+    stop: frozenset[str] = frozenset()
+    """Function words: they end a term."""
+    verbs: frozenset[str] = frozenset()
+    """Verbs that open a duty ("deliver", "maintain"): dropped from the start of a term."""
+    sections: dict[str, tuple[str, ...]] = None
+    """Per kind of section (duty, need, value, skip), the headings that open one."""
+    quota: dict[str, int] = None
+    """How many terms of each kind at most."""
 
 
 _TEMPLATE_FIELDS = {"tool": {"term"}, "skill": {"term"}, "duty": {"term"}, "value": {"term"},
-                    "cv_role": {"title", "employer"}, "cv_skill": {"term"}}
+                    "qualification": {"term"}, "cv_role": {"title", "employer"}, "cv_skill": {"term"}}
+_SECTION_KINDS = ("duty", "need", "value", "skip")
+_KINDS = ("tool", "skill", "duty", "qualification", "value")
 
 
 def load_job_rules(path: Path | None = None) -> JobRules:
@@ -70,15 +80,22 @@ def load_job_rules(path: Path | None = None) -> JobRules:
     path = path or prompts_dir() / "job.toml"
     data = read_toml(path)
     top = TableReader(path, "top level", data)
-    top.unknown({"ignore", "values", "templates", "max_terms"})
+    top.unknown({"ignore", "values", "templates", "max_terms", "stop", "verbs", "sections", "quota"})
     t = TableReader(path, "[templates]", top.get("templates", dict))
     t.unknown(set(_TEMPLATE_FIELDS))
     templates = {}
     for kind, fields in _TEMPLATE_FIELDS.items():
         texts = t.strings(kind)
         templates[kind] = tuple(check_template(f"{path.name}: templates.{kind}", x, fields) for x in texts)
+    sec = TableReader(path, "[sections]", top.get("sections", dict))
+    sec.unknown(set(_SECTION_KINDS))
+    sections = {k: tuple(w.lower() for w in sec.strings(k)) for k in _SECTION_KINDS}
+    q = TableReader(path, "[quota]", top.get("quota", dict))
+    q.unknown(set(_KINDS))
+    quota = {k: q.get(k, int) for k in _KINDS}
     return JobRules(frozenset(w.lower() for w in top.strings("ignore")), frozenset(w.lower() for w in top.strings("values")),
-                    templates, top.get("max_terms", int, 12))
+                    templates, top.get("max_terms", int, 12), frozenset(w.lower() for w in top.strings("stop")),
+                    frozenset(w.lower() for w in top.strings("verbs")), sections, quota)
 
 
 @lru_cache(maxsize=2)
@@ -116,54 +133,92 @@ def _rarity(word: str) -> float:
     return max(0.0, 6.0 - zipf_frequency(word.lower(), "en"))
 
 
+def _section(line: str, rules: JobRules) -> str | None:
+    """The kind of section a heading opens (``duty``, ``need``, ``value``, ``skip``), ``other`` for another
+    heading, or None when ``line`` is not a heading."""
+    bare = line.strip().rstrip(":").strip()
+    words = bare.split()
+    if not words or len(words) > 8 or bare.endswith((".", "!", "?")) or (not line.rstrip().endswith(":")
+                                                                         and len(words) > 6):
+        return None
+    low = bare.lower()
+    for kind, cues in rules.sections.items():
+        if any(low.startswith(c) or f" {c}" in f" {low}" for c in cues):
+            return kind
+    return "other" if line.rstrip().endswith(":") or bare.istitle() else None
+
+
+_SECTION_WEIGHT = {"duty": 2.0, "need": 2.0, "value": 1.2, "other": 0.6}
+_QUALIFICATION = re.compile(r"\b(?:licen[cs]e|certificate|certification|diploma|degree|level \d|nvq|gcse|dbs|card|"
+                            r"registration|registered|qualified|qualification|cpc|cscs|edition|city (?:and|&) guilds|"
+                            r"first aid|award)\b", re.IGNORECASE)
+_PAY = re.compile(r"[£$€]\s?\d|\b(?:per hour|an hour|salary|pro rata|per annum|p\.a\.|ote)\b", re.IGNORECASE)
+
+
 def job_profile(text: str, rules: JobRules | None = None) -> JobProfile:
-    """The advert's title and key terms (tools, skills, duties, values), most important first."""
+    """The advert's title and key terms (tools, skills, duties, qualifications, values), most important first.
+
+    The advert is read section by section: what you will do (duties) and what you will need (skills,
+    qualifications) count most, benefits, pay and how to apply not at all. Terms are runs of content words
+    (common words and the advert's own boilerplate break them; a leading verb is dropped: "Deliver personal
+    care" gives "personal care"), scored by where they stand, how long and how rare they are.
+    """
     rules = rules or job_rules()
     lines = clean_lines(text)
     title = next((ln for ln in lines[:3] if 1 <= len(ln.split()) <= 8), None)
     scores: Counter = Counter()
     kinds: dict[str, str] = {}
     shown: dict[str, str] = {}
+    header_words = {w.lower() for ln in lines[:2] for w in _TOKEN.findall(ln) if w[0].isupper()}
     value_context = re.compile(r"\b(?:we value|our values|values|we believe|believe in|culture|ethos|mission|we care|"
                                r"our people|we expect)\b", re.IGNORECASE)
-    duty_context = re.compile(r"^(?:you will|you'll|responsibilit|duties|what you'?ll do|the role)", re.IGNORECASE)
-    in_duties = False
-    header_words = {w.lower() for ln in lines[:3] for w in _TOKEN.findall(ln)}
 
     def add(key: str, phrase: str, kind: str, score: float) -> None:
         scores[key] += score
         kinds.setdefault(key, kind)
         shown.setdefault(key, phrase)
 
+    section = "other"
     for line in lines[1:]:
-        if duty_context.match(line):
-            in_duties = True
-        elif line.endswith(":") or (len(line.split()) <= 4 and not line.endswith(".")):
-            in_duties = duty_context.match(line) is not None
+        heading = _section(line, rules)
+        if heading is not None:
+            section = heading
+            continue
         tokens = [m.group() for m in _TOKEN.finditer(line)]
-        if value_context.search(line):
+        if value_context.search(line) or section == "value":
             for tok in tokens:  # "We value compassion, openness and teamwork": each value is a term
                 if tok.lower() in rules.values:
-                    add(tok.lower(), tok.lower(), "value", 2.0 + _rarity(tok))
+                    add(tok.lower(), tok.lower(), "value", 3.0)
+        if section in ("skip", "value") or (_PAY.search(line) and section == "other"):
+            continue
+        weight = _SECTION_WEIGHT[section]
         for segment in re.split(r"[,;:()/|·•—–]+|\.(?:\s|$)|\s-\s", line):
             seg_tokens = [m.group() for m in _TOKEN.finditer(segment)]
-            for phrase in _candidates(seg_tokens, rules, header_words, segment.strip()):
+            for phrase in _candidates(seg_tokens, rules, header_words):
                 words = phrase.split()
                 key = phrase.lower()
-                if len(words) > 1 and all(w[0].isupper() for w in words) and not all(_acronym(w) for w in words):
+                if len(words) > 1 and all(w[0].isupper() for w in words) and not any(_acronym(w) for w in words) \
+                        and section == "other":
                     continue  # a name (the employer, a place, a ward), not something the job asks for
                 if all(w.lower() in rules.values for w in words):
-                    continue  # counted above when the advert states it as a value
-                score = sum(_rarity(w) for w in key.split()) * (1.5 if len(words) > 1 else 1.0)
-                tool = any(_acronym(w) for w in words) or (len(words) == 1 and words[0][0].isupper())
-                kind = "tool" if tool else "duty" if in_duties and len(words) > 1 else "skill"
-                add(key, phrase, kind, score + (1.0 if tool else 0.0))
+                    continue
+                rarity = max(_rarity(w) for w in words)
+                opens = segment.lstrip().startswith(words[0])
+                tool = any(_acronym(w) for w in words) or (len(words) == 1 and words[0][0].isupper() and not opens
+                                                            and rarity >= 2.5)
+                qualification = bool(_QUALIFICATION.search(phrase))
+                if len(words) == 1 and not tool and rarity < 2.5:
+                    continue  # one common word ("care", "stock") says too little on its own
+                score = weight * (1.0 + 0.35 * (min(len(words), 4) - 1)) + 0.25 * rarity + (0.5 if tool else 0.0)
+                kind = ("qualification" if qualification else "tool" if tool
+                        else "duty" if section == "duty" and len(words) > 1 else "skill")
+                add(key, phrase, kind, score)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-    quota = {"value": 3, "tool": 4, "duty": 4, "skill": 3}
+    quota = dict(rules.quota)
     picked, seen_words = [], set()
     for key, score in ranked:
         words = set(key.split())
-        if (words <= seen_words and kinds[key] != "value") or quota[kinds[key]] == 0:
+        if (words <= seen_words and kinds[key] != "value") or quota.get(kinds[key], 0) == 0:
             continue  # already covered by a longer term, or enough of this kind
         seen_words |= words
         quota[kinds[key]] -= 1
@@ -177,42 +232,48 @@ def _acronym(word: str) -> bool:
     return bool(re.fullmatch(r"[A-Z][A-Z0-9+#]{1,7}|[A-Z][a-z]+[A-Z]\w*", word))
 
 
-_SOFT_EDGE = re.compile(r".*(?:ly|ing|able|ible|ful|ous|ive)$", re.IGNORECASE)
 
 
-def _candidates(tokens: list[str], rules: JobRules, header: set[str] = frozenset(), segment: str = "") -> list[str]:
-    """Runs of content words (1-3 words) between common words; names from the advert's header left out.
+_SOFT_START = re.compile(r".*(?:ly|ous|ful|ive|able|ible)$|(?:previous|current|modern|similar|relevant|proven|strong|"
+                         r"excellent|good|great|basic|solid|some|extensive|enthusiastic|friendly|growing|accurate|fast|"
+                         r"quick|clear|clean|tidy|safe|high|low)$",
+                         re.IGNORECASE)
 
-    A capitalised word that is not the first of its phrase and is rare in English is kept on its own
-    (Python, Redis, Datix): it names a tool or system.
-    """
-    from wordfreq import zipf_frequency
 
+def _candidates(tokens: list[str], rules: JobRules, header: set[str] = frozenset()) -> list[str]:
+    """Runs of content words (1-4) between common words; "and" joins two content words ("moving and handling",
+    "nutrition and hydration") but not two duties ("handle complaints and resolve issues"); a verb or an
+    adjective that opens a run is dropped ("Deliver personal care" gives "personal care"); names from the
+    advert's header are left out."""
     out, run = [], []
 
     def flush() -> None:
-        while run and _SOFT_EDGE.match(run[0]) and not _acronym(run[0]):
-            run.pop(0)  # "comfortable reading query" -> "reading query" -> "query"
-        while run and run[-1].lower().endswith("ly"):
+        while run and (run[0].lower() in rules.verbs or run[0].lower() in ("and", "&") or _SOFT_START.match(run[0])
+                       or (run[0].lower().endswith("ing") and len(run) > 1 and run[0][0].isupper())):
+            if _acronym(run[0]):
+                break
+            run.pop(0)  # "Preparing meals and drinks" -> "meals and drinks"
+        while run and (run[-1].lower() in ("and", "&") or _SOFT_START.match(run[-1])) and len(run) > 1:
+            run.pop()  # "test suite fast" -> "test suite"
+        while run and run[-1].lower() in ("and", "&"):
             run.pop()
         if run:
-            out.extend([" ".join(run[:3])] + ([" ".join(run[-2:])] if len(run) > 3 else []))
+            out.append(" ".join(run[:4]) if len(run) <= 4 else " ".join(run[-3:]))
         run.clear()
 
     for i, tok in enumerate(tokens):
         low = tok.lower()
-        if low in header and not _acronym(tok):
-            flush()
+        if low in ("and", "&"):
+            following = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
+            if run and len(run) < 2 and following not in rules.verbs:
+                run.append(tok)
+            else:
+                flush()
             continue
-        if i > 0 and tok[0].isupper() and not _acronym(tok) and zipf_frequency(low, "en") < 4.5:
-            flush()
-            out.append(tok)  # a tool or system named mid-sentence
-            continue
-        common = zipf_frequency(low, "en") >= 5.0
-        if low in rules.ignore or (common and not _acronym(tok)) or len(low) < 2 or low.isdigit():
+        if (low in header and not _acronym(tok)) or low in rules.ignore or low in rules.stop or len(low) < 2 \
+                or low.isdigit():
             flush()
         else:
             run.append(tok)
     flush()
     return out
-
