@@ -48,9 +48,12 @@ def summarize(answers: tuple[Answer, ...] | list[Answer], job_terms: tuple[str, 
     """The one place session totals are computed (the session, the store and the report use it)."""
     done = [a for a in answers if a.answered]
     texts = [a.transcript for a in done]
-    # Red flags first: a flagged answer's first tip is its flag's (package talk, running down an employer).
-    flagged = [a for a in done if a.evaluation.tips and any(a.round in f.rounds for f in a.evaluation.flags)]
-    tips = Counter(a.evaluation.tips[0] for a in (flagged or done) if a.evaluation.tips)
+    # Red flags first: an answer a flag rules out of its round (package talk, running down an employer) has
+    # that flag's tip first; then answers with another flag (claims without an example); then all.
+    ruled_out = [a for a in done if (a.evaluation.decision.get(a.round) or {}).get("disqualified_by")]
+    flagged = [a for a in done if any(a.round in f.rounds for f in a.evaluation.flags)]
+    pool = ruled_out or flagged or done
+    tips = Counter(a.evaluation.tips[0] for a in pool if a.evaluation.tips)
     deliveries = [a.evaluation.delivery for a in done if a.evaluation.delivery]
     return Summary(
         questions=len(answers), answered=len(done), skipped=sum(a.status == "skipped" for a in answers),
