@@ -37,7 +37,7 @@ def run(listener, audio):
 
 def test_thinking_pause_is_tolerated_and_silence_ends_the_answer(speech):
     a, b = speech
-    events = run(Listener(SileroVad()), np.concatenate([sil(0.5), a, sil(1.8), b, sil(4.0)]))
+    events = run(Listener(SileroVad(), ListenOptions(end_silence_s=2.5)), np.concatenate([sil(0.5), a, sil(1.8), b, sil(4.0)]))
     utts = [e.utterance for e in events if isinstance(e, UtteranceEnded)]
     ends = [e for e in events if isinstance(e, AnswerEnded)]
     assert len(utts) == 2 and len(ends) == 1     # two pieces, one answer
@@ -66,3 +66,37 @@ def test_answer_stops_at_max_length(speech):
     events = run(Listener(SileroVad(), ListenOptions(max_answer_s=8.0)), audio)
     end = next(e for e in events if isinstance(e, AnswerEnded))
     assert end.reason == "max_length" and end.at_s == pytest.approx(8.0, abs=0.6)
+
+
+def test_the_silence_that_ends_an_answer_is_set_at_each_pause(speech):
+    """Judged at each pause (interview/turn.py): a finished answer ends after a short silence; until a pause is
+    judged, and after new speech, the longest wait applies."""
+    a, b = speech
+    listener = Listener(SileroVad(), ListenOptions(longest_silence_s=4.5))
+    judged = []
+
+    def feed(audio):
+        events = []
+        for i in range(0, len(audio), 512):
+            for e in listener.feed(audio[i:i + 512]):
+                events.append(e)
+                if isinstance(e, UtteranceEnded):
+                    if not listener.answer_started:
+                        listener.start_answer(e.utterance)
+                    judged.append(listener.required_silence_s)
+                    listener.require_silence(0.8 if len(judged) > 1 else 4.5)  # the first pause: "so I..."
+        return events
+
+    events = feed(np.concatenate([sil(0.3), a, sil(3.0), b, sil(2.0)]))
+    ends = [e for e in events if isinstance(e, AnswerEnded)]
+    assert len(ends) == 1, "the 3-s pause after the first piece did not end the answer"
+    speech_end = (len(a) + len(b)) / 16000 + 0.3 + 3.0
+    assert ends[0].at_s == pytest.approx(speech_end + 0.8, abs=0.35)
+    assert judged == [4.5, 4.5], "each new piece starts from the longest wait"
+
+
+def test_a_fixed_end_silence_is_not_changed_by_judgement(speech):
+    a, _ = speech
+    listener = Listener(SileroVad(), ListenOptions(end_silence_s=2.0))
+    listener.require_silence(0.8)
+    assert listener.required_silence_s == 2.0

@@ -61,7 +61,7 @@ class LazyTranscriber:
         return self.get().transcribe(clip, prompt=prompt)
 
 
-def _warm_up(tts, transcriber: LazyTranscriber | None = None) -> threading.Thread:
+def _warm_up(tts, transcriber: LazyTranscriber | None = None, endpoint=None) -> threading.Thread:
     """Load the voice, then the Whisper model, then the evaluator's embedding model, on one background thread.
 
     One after the other, not side by side: the voice is needed first (the introduction), the model next
@@ -70,7 +70,8 @@ def _warm_up(tts, transcriber: LazyTranscriber | None = None) -> threading.Threa
     leaves a core free for the introduction on a busy machine (scripts/bench_load.py).
     """
     def load_all() -> None:
-        for step in (tts.warm_up, transcriber.load if transcriber else None, _warm_evaluator):
+        for step in (tts.warm_up, transcriber.load if transcriber else None, endpoint.load if endpoint else None,
+                     _warm_evaluator):
             if step is None:
                 continue
             try:
@@ -104,7 +105,12 @@ def _interview(s: PracticeSettings, questions, tts, player, mic, observers, stor
     from ..interview.recorder import Recorder
 
     transcriber = LazyTranscriber(s.engine, s.model, LIVE_OPTIONS, progress) if typed is None else None
-    _warm_up(tts, transcriber)
+    endpoint = None
+    if typed is None and s.end_silence_s is None:
+        from ..audio.endpoint import EndOfTurn
+
+        endpoint = EndOfTurn()
+    _warm_up(tts, transcriber, endpoint)
     intro = ("full" if _first_run(store) else "short") if s.intro == "auto" else s.intro
     from ..interview.probes import Prober
 
@@ -117,7 +123,7 @@ def _interview(s: PracticeSettings, questions, tts, player, mic, observers, stor
     if tailoring.cv is not None:
         settings["cv_profile"] = tailoring.cv.to_json()
     recorder = Recorder(s.mode, settings, store=store, json_out=s.json_out, keep_audio=s.keep_audio)
-    engines = Engines(tts, player, mic, transcriber, SileroVad() if typed is None else None, typed)
+    engines = Engines(tts, player, mic, transcriber, SileroVad() if typed is None else None, typed, endpoint)
     return Interview(questions, engines, recorder, options, observers, prober=Prober() if s.follow_ups else None)
 
 

@@ -28,7 +28,8 @@ class PracticeSettings:
     seed: int | None = None
     retry_weak: bool = False
     feedback: str = "spoken"
-    end_silence_s: float = ListenOptions.end_silence_s
+    end_silence_s: float | None = None
+    """A fixed silence that ends every answer; None: judged at each pause (``audio/endpoint.py``)."""
     max_answer_s: float = ListenOptions.max_answer_s
     follow_ups: int = 1
     intro: str = "auto"
@@ -67,7 +68,10 @@ class PracticeSettings:
 
     def listen_options(self) -> ListenOptions:
         """Turn-taking thresholds from these settings."""
-        return ListenOptions(end_silence_s=self.end_silence_s, max_answer_s=self.max_answer_s)
+        from ..audio.endpoint import turn_rules
+
+        return ListenOptions(end_silence_s=self.end_silence_s, max_answer_s=self.max_answer_s,
+                             longest_silence_s=turn_rules().unfinished_silence_s)
 
     def to_json(self) -> dict:
         """The settings as saved with the session."""

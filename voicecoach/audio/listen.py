@@ -6,8 +6,10 @@ demo can feed audio faster than real time and the tests are deterministic).
 
 * An utterance ends after ``segment_silence_s`` of silence: it is handed on at once, so the answer
   can be transcribed piece by piece while the candidate is still talking.
-* The answer ends after ``end_silence_s`` of silence (thinking pauses shorter than that are fine),
-  or at ``max_answer_s``.
+* The answer ends after a silence whose length is decided as it goes: with ``end_silence_s`` set, that
+  fixed silence; otherwise the turn runner judges at each pause whether the answer is finished
+  (``endpoint.py``) and calls ``require_silence`` (short after a finished answer, long after a sentence
+  left hanging); until it has, the longest wait applies. The answer also ends at ``max_answer_s``.
 * A long silence before any speech produces one ``LongSilence`` event per ``prompt_after_s``.
 """
 
@@ -29,8 +31,10 @@ RATE = WHISPER_RATE_HZ
 class ListenOptions:
     """Turn-taking thresholds (speech/silence itself is judged by ``vad``, shared with transcription)."""
 
-    end_silence_s: float = 2.5
-    """Silence that ends an answer."""
+    end_silence_s: float | None = None
+    """Silence that ends an answer; None: judged at each pause (``Listener.require_silence``)."""
+    longest_silence_s: float = 4.5
+    """With ``end_silence_s`` None, the silence that ends the answer until the pause has been judged."""
     max_answer_s: float = 180.0
     """An answer is cut off at this length."""
     prompt_after_s: float = 10.0
@@ -49,11 +53,11 @@ class ListenOptions:
     def __post_init__(self) -> None:
         from ..errors import UsageError
 
-        if not self.end_silence_s > 0.3:
+        if self.end_silence_s is not None and not self.end_silence_s > 0.3:
             raise UsageError(f"the end silence must be over 0.3 s, not {self.end_silence_s:g}", "e.g. --end-silence 2.5")
         if not self.max_answer_s > 5:
             raise UsageError(f"the longest answer must be over 5 s, not {self.max_answer_s:g}", "e.g. --max-answer 180")
-        if not 0 < self.segment_silence_s < self.end_silence_s:
+        if not 0 < self.segment_silence_s < (self.end_silence_s or self.longest_silence_s):
             raise UsageError("the pause that closes a piece must be shorter than the end silence",
                              f"use an end silence over {self.segment_silence_s:g} s")
 
@@ -126,6 +130,34 @@ class Listener:
         self._ended = False
         self.answer_started = False
         self.level = 0.0
+        self._required_s = self.options.end_silence_s or self.options.longest_silence_s
+
+    def require_silence(self, seconds: float) -> None:
+        """The silence that ends the answer from now on (the pause was judged); ignored with a fixed
+        ``end_silence_s``. New speech brings back the longest wait until the next pause is judged."""
+        if self.options.end_silence_s is None:
+            self._required_s = seconds
+
+    @property
+    def required_silence_s(self) -> float:
+        """The silence that ends the answer at present."""
+        return self._required_s
+
+    @property
+    def silent_for_s(self) -> float:
+        """Seconds since the last speech of the answer (0 while speaking)."""
+        if self._h.in_speech:
+            return 0.0
+        return max(0, self._scored - max(self._last_speech_end, self._h.last_voice_end)) / RATE
+
+    def reopen(self) -> None:
+        """The candidate spoke again after the answer was taken as over: it is the same answer."""
+        self._ended = False
+        self._required_s = self.options.end_silence_s or self.options.longest_silence_s
+
+    def close(self) -> None:
+        """Take the answer as over (after ``reopen`` found nothing new)."""
+        self._ended = True
 
     def start_answer(self, first: Utterance) -> None:
         """Mark that the answer has begun with ``first``: from now on a long silence ends it."""
@@ -189,6 +221,7 @@ class Listener:
             w_end = self._scored = w_start + WINDOW_SAMPLES
             if h.step(float(p), w_start):
                 events.append(SpeechStarted(w_start / RATE))
+                self._required_s = o.end_silence_s or o.longest_silence_s  # a new pause is judged afresh
             if p >= o.vad.threshold:
                 self._idle_since = w_end
             if h.in_speech:
@@ -199,7 +232,7 @@ class Listener:
                     self._close_utterance(w_end if too_long else None, events)
             if self.answer_started:
                 silent_since_answer = w_end - max(self._last_speech_end, h.last_voice_end)
-                if not h.in_speech and silent_since_answer >= o.end_silence_s * RATE:
+                if not h.in_speech and silent_since_answer >= self._required_s * RATE:
                     self._ended = True
                     events.append(AnswerEnded("silence", w_end / RATE, h.last_voice_end / RATE))
                     break

@@ -94,7 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     def session_args(sp) -> None:
         sp.add_argument("--feedback", choices=("spoken", "screen", "end"), default="spoken",
                         help="spoken: verdict and top tip aloud; screen: on screen only; end: summary only")
-        sp.add_argument("--end-silence", type=float, default=2.5, metavar="SECONDS", help="silence that ends an answer")
+        sp.add_argument("--end-silence", type=float, metavar="SECONDS",
+                        help="a fixed silence that ends every answer (default: judged at each pause: about 0.8 s after "
+                             "a finished answer, up to 4.5 s after a sentence left hanging; prompts/turns.toml)")
         sp.add_argument("--max-answer", type=float, default=180.0, metavar="SECONDS", help="longest answer")
         sp.add_argument("--follow-ups", type=int, choices=(0, 1, 2), default=1,
                         help="follow-up probes per question when an answer misses what its round needs")

@@ -111,7 +111,7 @@ class Feedback:
         spoke_at = last.timings.get("last_speech_at")
         if spoke_at is not None:
             timings["last_speech_to_feedback_s"] = round(started - spoke_at, 3)
-            timings["after_end_silence_s"] = round(started - spoke_at - iv.options.listen.end_silence_s, 3)
+            timings["after_end_silence_s"] = round(started - spoke_at - last.timings.get("end_silence_s", 0.0), 3)
         return iv.recorder.save(answer.with_(timings=timings))
 
     def _give(self, ev: Evaluation) -> float:

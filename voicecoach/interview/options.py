@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..asr import Transcriber
+from ..audio.endpoint import EndOfTurn
 from ..audio.listen import ListenOptions
 from ..audio.mic import Microphone
 from ..audio.snd import Player
@@ -28,6 +29,8 @@ class Engines:
     vad: SileroVad | None
     typed: TextInput | None = None
     """Typed answers (``voicecoach practice --typed``) instead of the microphone."""
+    endpoint: EndOfTurn | None = None
+    """Judges at each pause whether the answer is finished (None: a fixed end silence)."""
 
 
 @dataclass(frozen=True)

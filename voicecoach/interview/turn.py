@@ -10,6 +10,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..asr.background import Piece
 from ..audio.listen import AnswerEnded, LongSilence, SpeechStarted, UtteranceEnded
 from ..errors import AudioDeviceFailed
@@ -45,6 +47,8 @@ class Turn:
     """``time.monotonic()`` when the interviewer's question or probe started playing."""
     probe: object = None
     """The follow-up probe this turn answers (``voicecoach.interview.probes.Probe``)."""
+    judged: list[dict] = field(default_factory=list)
+    """Each pause judged: when, how likely the answer was finished, the silence that would end it."""
 
     @property
     def text(self) -> str:
@@ -131,6 +135,36 @@ class TurnRunner:
                 return over
         return False
 
+    def _judge_pause(self, turn: Turn) -> None:
+        """Is the answer finished? At a pause, from the answer's audio and words so far: the silence that
+        ends it is set accordingly (``audio/endpoint.py``). Not with a fixed ``--end-silence``."""
+        iv, endpoint = self.iv, self.iv.e.endpoint
+        if endpoint is None or iv.listener.in_speech or iv.options.listen.end_silence_s is not None:
+            return
+        t = time.perf_counter()
+        audio = [p.utterance.clip.samples for p in turn.pieces[-8:] if p.utterance is not None]
+        likelihood = endpoint.likelihood(np.concatenate(audio) if audio else None, turn.text)
+        silence = endpoint.rules.silence_for(likelihood)
+        iv.listener.require_silence(silence)
+        turn.judged.append({"at_s": round(iv.listener.elapsed_s, 2), "likelihood": round(likelihood, 3),
+                            "silence_s": silence, "judge_ms": round((time.perf_counter() - t) * 1000, 1)})
+
+    def _resumed(self, turn: Turn) -> bool:
+        """Speech that came in while the end of the answer was being settled (the last piece decoding): the
+        candidate went on, so it is the same answer and the interviewer does not talk over them."""
+        iv = self.iv
+        if not iv.e.mic.realtime or turn.reason != "silence":
+            return False
+        iv.listener.reopen()
+        while True:
+            events = iv.listener.feed(self.next_chunk())
+            if any(isinstance(e, SpeechStarted) for e in events):
+                return True
+            if self._chunk_at is None or self._chunk_at >= time.monotonic() - 0.05:
+                break  # caught up with the live audio: nothing new was said
+        iv.listener.close()
+        return False
+
     def _start_answer(self, turn: Turn, utterance) -> None:
         self.iv.listener.start_answer(utterance)
         turn.timings.setdefault("answer_started_s", self.iv.clock())
@@ -148,6 +182,7 @@ class TurnRunner:
             if not iv.listener.answer_started:
                 self._start_answer(turn, piece.utterance)
             iv.emit(Partial(turn.text))
+            self._judge_pause(turn)
             return None
         if decision.kind != "command":
             return None
@@ -186,6 +221,13 @@ class TurnRunner:
                 if policy.heard(piece.text, piece.command_candidate).kind == "answer":
                     turn.pieces.append(piece)
             turn.timings["tail_transcribe_s"] = round(time.monotonic() - t, 3)
+            turn.reason = reason
+            if reason == "silence" and self._resumed(turn):
+                turn.timings["resumed"] = turn.timings.get("resumed", 0) + 1
+                self.iv.emit(StateChanged("hearing"))
+                return False
+        turn.timings["end_silence_s"] = self.iv.listener.required_silence_s
+        turn.timings["pauses_judged"] = list(turn.judged)
         turn.reason = reason
         turn.status = "answered" if turn.pieces else ("stopped" if turn.stop else "no_answer")
         turn.timings.update({"answer_end_reason": reason, "answer_ended_s": self.iv.clock()})

@@ -1,0 +1,197 @@
+#!/usr/bin/env python
+"""Turn-taking through a real sound server: does the interviewer wait out a thinking pause, and how soon
+does it answer a finished answer?
+
+A `voicecoach practice` session runs against two PulseAudio null sinks (as scripts/practice_harness.py);
+this process is the candidate. It answers every question with a spoken answer from the dev half of
+tests/data/turns/pauses.toml (pauses inside sentences of 2-4 s, between sentences, and the true end),
+in two voices, and listens to the interviewer all the while. Per answer it records:
+
+* a false cut-off: the interviewer began to speak before the candidate's answer was over;
+* the response time: from the last word of the answer to the first sound of the interviewer's feedback, as
+  the candidate hears it.
+
+Policies compared: the fixed 2.5-s end silence of before (`--end-silence 2.5`) and the judged one (the
+default), each idle and with one busy process beside it.
+
+Usage: .venv/bin/python scripts/bench_turntaking.py [--answers 6] [--policies fixed judged] [--busy 0 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "tests")]
+
+from support.pauses import load_answers, spoken_answer  # noqa: E402
+from support.virtual_audio import VirtualAudio  # noqa: E402
+
+RATE = 16000
+VOICES = ("hibari:0.7", "hibari:1.2")
+
+
+def _hog(stop) -> None:  # one busy process: a core kept at 100%
+    x = 0
+    while not stop.is_set():
+        x = (x * 1103515245 + 12345) % 2 ** 31
+
+
+def _voice(name: str):
+    from voicecoach.tts.hibari_tts import HibariTTS
+
+    return HibariTTS(pitch_factor=float(name.split(":", 1)[1]), rate_wpm=150)
+
+
+def _answers(n: int) -> list:
+    from voicecoach.asr import DecodeOptions, make_transcriber
+
+    aligner = make_transcriber("faster-whisper", options=DecodeOptions())
+    chosen = [a for a in load_answers() if int(a["id"].split("-")[1]) > 35][:n]
+    return [spoken_answer(a, _voice(VOICES[i % len(VOICES)]), aligner) for i, a in enumerate(chosen)]
+
+
+class Candidate:
+    """Answers each question with the next spoken answer and listens to the interviewer throughout."""
+
+    def __init__(self, answers: list, log) -> None:
+        from voicecoach.asr import make_transcriber
+        from voicecoach.audio.listen import Listener, ListenOptions
+        from voicecoach.audio.mic import SounddeviceMicrophone
+        from voicecoach.audio.snd import SounddevicePlayer
+        from voicecoach.audio.vad import SileroVad
+
+        self.answers, self.log = list(answers), log
+        self.asr = make_transcriber("faster-whisper")
+        self.listener = Listener(SileroVad(), ListenOptions(end_silence_s=2.5, segment_silence_s=1.2,
+                                                            long_segment_s=1e9, prompt_after_s=1e9))
+        self.mic, self.player = SounddeviceMicrophone(), SounddevicePlayer()
+        self.results: list[dict] = []
+        self._playing: tuple[float, float] | None = None  # (start, last word) of the answer being played
+        self._waiting_feedback: dict | None = None
+
+    def _play(self, samples: np.ndarray) -> None:
+        from voicecoach.audio.clip import AudioClip
+
+        self.player.play(AudioClip(samples, RATE))
+
+    def run(self, proc: subprocess.Popen, timeout_s: float) -> None:
+        from voicecoach.audio.listen import SpeechStarted, UtteranceEnded
+
+        deadline = time.monotonic() + timeout_s
+        player: threading.Thread | None = None
+        for chunk in self.mic.chunks():
+            heard_at = self.mic.captured_at or time.monotonic()
+            if proc.poll() is not None or time.monotonic() > deadline:
+                return
+            for ev in self.listener.feed(chunk):
+                if isinstance(ev, SpeechStarted):
+                    started = heard_at - (self.listener.elapsed_s - ev.at_s)
+                    if self._playing and started < self._playing[1] - 0.3:
+                        r = self._waiting_feedback
+                        if r is not None and not r["cut_off"]:
+                            r["cut_off"] = True
+                            self.log(f"candidate: CUT OFF {self._playing[1] - started:.1f} s before the answer ended")
+                    elif self._waiting_feedback is not None and self._playing and started >= self._playing[1] - 0.3:
+                        r = self._waiting_feedback
+                        r["response_s"] = started - self._playing[1]
+                        self.log(f"candidate: interviewer answered {r['response_s']:.2f} s after the last word")
+                        self._waiting_feedback = None
+                if not isinstance(ev, UtteranceEnded):
+                    continue
+                if player is not None and player.is_alive():
+                    continue  # what it says while the candidate is still talking is only checked for cut-offs
+                text = self.asr.transcribe(ev.utterance.clip).text.lower()
+                self.log(f"candidate heard: {text}")
+                if "question" in text and " of " in text and self.answers:
+                    sa = self.answers.pop(0)
+                    last_word = max((p.at_s for p in sa.pauses if p.kind == "end"), default=len(sa.samples) / RATE)
+                    start = time.monotonic() + 0.45
+                    self._playing = (start, start + last_word)
+                    r = {"id": sa.id, "cut_off": False, "response_s": None}
+                    self.results.append(r)
+                    self._waiting_feedback = r
+                    time.sleep(0.45)
+                    player = threading.Thread(target=self._play, args=(sa.samples,), daemon=True)
+                    player.start()
+                if "end of the interview" in text or "that's the end" in text:
+                    return
+
+
+def run_session(answers: list, policy: str, busy: int, workdir: Path, log) -> list[dict]:
+    json_out = workdir / "session.json"
+    stop = multiprocessing.Event()
+    hogs = [multiprocessing.Process(target=_hog, args=(stop,), daemon=True) for _ in range(busy)]
+    for h in hogs:
+        h.start()
+    try:
+        with VirtualAudio(("vc_speaker", "vc_mic")) as va:
+            env = va.env(sink="vc_speaker", source="vc_mic.monitor")
+            env.update(HF_HUB_OFFLINE="1", VOICECOACH_HOME=str(workdir / "home"))
+            cmd = [sys.executable, "-m", "voicecoach", "practice", "--json-out", str(json_out), "--intro", "none",
+                   "--round", "hr", "--questions", str(len(answers)), "--seed", "5", "--follow-ups", "0",
+                   "--feedback", "spoken"]
+            if policy == "fixed":
+                cmd += ["--end-silence", "2.5"]
+            saved = {k: os.environ.get(k) for k in ("PULSE_SERVER", "PULSE_SINK", "PULSE_SOURCE")}
+            os.environ.update(va.env(sink="vc_mic", source="vc_speaker.monitor"))
+            proc = None
+            try:
+                cand = Candidate(answers, log)
+                proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                cand.run(proc, timeout_s=120 + 90 * len(answers))
+                proc.wait(timeout=60)
+            finally:
+                if proc is not None and proc.poll() is None:
+                    proc.kill()
+                for k, v in saved.items():
+                    os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    finally:
+        stop.set()
+        for h in hogs:
+            h.join(timeout=5)
+    session = json.loads(json_out.read_text()) if json_out.exists() else {"answers": []}
+    for r, a in zip(cand.results, session["answers"]):
+        r["decode_s"] = a["timings"].get("tail_transcribe_s")
+        r["judged"] = a["timings"].get("pauses_judged")
+    return cand.results
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--answers", type=int, default=6)
+    ap.add_argument("--policies", nargs="+", default=["fixed", "judged"], choices=("fixed", "judged"))
+    ap.add_argument("--busy", nargs="+", type=int, default=[0, 1])
+    ap.add_argument("--quiet", action="store_true")
+    args = ap.parse_args()
+    answers = _answers(args.answers)
+    mids = sum(p.kind == "mid" for a in answers for p in a.pauses)
+    betweens = sum(p.kind == "between" for a in answers for p in a.pauses)
+    print(f"{len(answers)} answers ({mids} pauses inside sentences, {betweens} between sentences), voices "
+          f"{', '.join(VOICES)}")
+    for policy in args.policies:
+        for busy in args.busy:
+            workdir = Path(tempfile.mkdtemp(prefix="vc-turns-"))
+            log = (lambda s: None) if args.quiet else (lambda s: print("   ", s, flush=True))
+            results = run_session(answers, policy, busy, workdir, log)
+            times = [r["response_s"] for r in results if r["response_s"] is not None and not r["cut_off"]]
+            cuts = sum(r["cut_off"] for r in results)
+            print(f"{policy:<7} busy {busy}: {cuts} of {len(results)} answers cut off; response after the last word "
+                  + (f"median {statistics.median(times):.2f} s, worst {max(times):.2f} s" if times else "-"),
+                  flush=True)
+
+
+if __name__ == "__main__":
+    main()

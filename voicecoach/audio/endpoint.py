@@ -1,0 +1,184 @@
+"""Is the answer finished? Judged at each pause from the voice and the words, not from a fixed silence.
+
+A fixed silence is slow when the answer is finished and cuts people off when they stop to think in the
+middle of a sentence. At each pause this module gives the likelihood that the candidate has finished:
+
+* the voice: Smart Turn v3.2 (Daily's end-of-turn model, BSD-2-Clause; an 8.7 MB ONNX file inside the
+  PyPI package ``pipecat-ai``, which voicecoach's set-up installs without its dependencies and only reads
+  the file from) scores the last eight seconds of the answer's audio, as Whisper-style log-mel features;
+* the words: the live transcript's last words (a dangling "so I", "and then" or "um" means still going; a
+  full stop or a closing phrase means done), with the lists in ``prompts/turns.toml``.
+
+The two are combined by a small logistic model (``[combine]`` in turns.toml, fitted by
+scripts/bench_turns.py on pause points labelled finished / not finished), and the likelihood sets how much
+silence ends the answer: little after a finished answer, a lot after a sentence left hanging. Without the
+model file the words alone decide.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ..prompts import TableReader, compile_any, prompts_dir, read_toml
+
+__all__ = ["TurnRules", "load_turn_rules", "turn_rules", "EndOfTurn", "smart_turn_path", "FEATURES"]
+
+RATE_HZ = 16000
+WINDOW_S = 8.0
+"""Smart Turn looks at the last eight seconds of the answer."""
+FEATURES = ("voice", "dangling", "sentence_end", "closing", "short", "length")
+_WORD = re.compile(r"[a-z']+")
+
+
+@dataclass(frozen=True)
+class TurnRules:
+    """``prompts/turns.toml``."""
+
+    finished_at: float
+    finished_silence_s: float
+    unsure_at: float
+    unsure_silence_s: float
+    unfinished_silence_s: float
+    dangling: frozenset[str]
+    dangling_phrases: re.Pattern | None
+    closing: re.Pattern | None
+    bias: float
+    weights: dict[str, float]
+    voice_incomplete_below: float = 0.3
+
+    def silence_for(self, likelihood: float) -> float:
+        """Seconds of silence that end the answer, given how likely it is finished."""
+        if likelihood >= self.finished_at:
+            return self.finished_silence_s
+        if likelihood >= self.unsure_at:
+            return self.unsure_silence_s
+        return self.unfinished_silence_s
+
+
+def load_turn_rules(path: str | Path | None = None) -> TurnRules:
+    """Read and check ``turns.toml``.
+
+    Raises:
+        BadDataFile: naming the file, the key and the problem.
+    """
+    path = Path(path) if path else prompts_dir() / "turns.toml"
+    data = read_toml(path)
+    top = TableReader(path, "top level", data)
+    top.unknown({"finished_at", "finished_silence_s", "unsure_at", "unsure_silence_s", "unfinished_silence_s",
+                 "dangling", "dangling_phrases", "closing", "combine", "voice_incomplete_below"})
+    silences = [top.get(k, float) for k in ("finished_silence_s", "unsure_silence_s", "unfinished_silence_s")]
+    if not 0.3 < silences[0] <= silences[1] <= silences[2] <= 10:
+        top.fail("the silences must grow from finished to unsure to unfinished, between 0.3 and 10 seconds")
+    finished_at, unsure_at = top.get("finished_at", float), top.get("unsure_at", float)
+    if not 0 < unsure_at <= finished_at < 1:
+        top.fail("'unsure_at' must be at most 'finished_at', both between 0 and 1")
+    c = TableReader(path, "[combine]", top.get("combine", dict))
+    c.unknown({"bias", *FEATURES})
+    weights = {f: c.get(f, float) for f in FEATURES}
+    return TurnRules(finished_at, silences[0], unsure_at, silences[1], silences[2],
+                     frozenset(w.lower() for w in top.strings("dangling")),
+                     compile_any(top.strings("dangling_phrases", [])), compile_any(top.strings("closing", [])),
+                     c.get("bias", float), weights, top.get("voice_incomplete_below", float, 0.3))
+
+
+@lru_cache(maxsize=2)
+def turn_rules() -> TurnRules:
+    """The rules from the prompts folder, read once."""
+    return load_turn_rules()
+
+
+def smart_turn_path() -> Path | None:
+    """Where the Smart Turn v3.2 ONNX file is installed (inside ``pipecat-ai``), or None. The package is found
+    without being imported (voicecoach installs it without its dependencies and reads only the file)."""
+    spec = importlib.util.find_spec("pipecat")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / "audio" / "turn" / "smart_turn" / "data" / "smart-turn-v3.2-cpu.onnx"
+        if path.is_file():
+            return path
+    return None
+
+
+class EndOfTurn:
+    """The likelihood that a paused answer is finished (safe to call from the interview thread)."""
+
+    def __init__(self, rules: TurnRules | None = None, use_voice: bool = True) -> None:
+        self.rules = rules or turn_rules()
+        self.use_voice = use_voice
+        self._session = None
+        self._features = None
+        self._lock = threading.Lock()
+
+    @property
+    def has_voice_model(self) -> bool:
+        """True when the Smart Turn model is installed (and wanted)."""
+        return self.use_voice and smart_turn_path() is not None
+
+    def load(self) -> "EndOfTurn":
+        """Load the voice model now (about 0.3 s), not at the first pause; a no-op without it."""
+        with self._lock:
+            if self._session is None and self.has_voice_model:
+                import onnxruntime as ort
+                from faster_whisper.feature_extractor import FeatureExtractor
+
+                opts = ort.SessionOptions()
+                opts.intra_op_num_threads = 1
+                opts.inter_op_num_threads = 1
+                self._session = ort.InferenceSession(str(smart_turn_path()), opts, providers=["CPUExecutionProvider"])
+                self._features = FeatureExtractor(feature_size=80, chunk_length=int(WINDOW_S))
+        return self
+
+    def voice(self, samples: np.ndarray) -> float | None:
+        """Smart Turn's probability that the speech ending ``samples`` (16 kHz) is a complete turn."""
+        if not self.has_voice_model:
+            return None
+        self.load()
+        n = int(WINDOW_S * RATE_HZ)
+        a = np.asarray(samples, np.float32)[-n:]
+        a = np.pad(a, (n - len(a), 0)) if len(a) < n else a
+        a = (a - a.mean()) / math.sqrt(float(a.var()) + 1e-7)  # the model was trained on normalised audio
+        mel = self._features(a, padding=0)[:, : int(WINDOW_S * 100)]
+        out = self._session.run(None, {"input_features": mel[None].astype(np.float32)})[0]
+        return float(np.asarray(out).ravel()[0])
+
+    def words(self, text: str) -> dict[str, float]:
+        """The transcript's cues: does it stop on a dangling word, a full stop, a closing phrase; is it short; how
+        long is it so far (0 to 1 at sixty words: one sentence is rarely a whole answer)."""
+        r = self.rules
+        t = text.strip()
+        words = _WORD.findall(t.lower())
+        tail = " ".join(words[-4:])
+        # Whisper puts a full stop at the end of a piece cut in the middle of a sentence ("What I did was."), so
+        # a dangling last word counts whatever punctuation follows it.
+        phrase = r.dangling_phrases.search(tail) if r.dangling_phrases is not None else None
+        dangling = bool(words) and (words[-1] in r.dangling or (phrase is not None and phrase.end() == len(tail)))
+        return {"dangling": float(dangling),
+                "sentence_end": float(t.endswith((".", "!", "?"))),
+                # A closing phrase, or a question back to the interviewer ("...how do new starters settle in?").
+                "closing": float(t.endswith("?") or (r.closing is not None
+                                                      and any(m.end() >= len(t) - 2 for m in r.closing.finditer(t)))),
+                "short": float(len(words) < 8), "length": min(1.0, len(words) / 60)}
+
+    def likelihood(self, samples: np.ndarray | None, text: str) -> float:
+        """How likely (0-1) the answer is finished, from its audio so far (16 kHz) and its transcript so far.
+
+        A sentence left hanging is unfinished whatever else: the words say so (a dangling last word) or the voice
+        does (Smart Turn below ``voice_incomplete_below``: the pitch has not come down), unless the words close
+        the answer ("so that's what I did"). Between
+        a finished answer and a pause between two sentences the voice alone cannot tell (both sound complete),
+        so the combination leans on the words and on how much has been said."""
+        r = self.rules
+        f = self.words(text)
+        v = self.voice(samples) if samples is not None and len(samples) else None
+        if f["dangling"] or (v is not None and v < r.voice_incomplete_below and not f["closing"]):
+            return 0.0  # a closing phrase ("so that's what I did") ends an answer even said flat
+        f["voice"] = (v - 0.5) if v is not None else 0.0
+        z = r.bias + sum(r.weights[k] * f[k] for k in FEATURES)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
