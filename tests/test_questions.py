@@ -124,18 +124,3 @@ def test_a_malformed_bank_file_is_named(tmp_path):
     (d / "nurse.toml").write_text((ROOT / "prompts" / "questions" / "nurse.toml").read_text())
     with pytest.raises(BadDataFile, match="also belongs to"):
         load_bank(d)
-
-
-def test_typed_practice_is_judged_and_kept(tmp_path, home):
-    answer = ("When two of the lads on my crew fell out over the weekend rota I sat them down together, let each say "
-              "their piece and we worked out a swap that suited both. They have covered for each other since, and "
-              "I would like to bring that to a firm like yours for the long term.")
-    r = run_cli("practice", "--typed", "--questions", "2", "--round", "hr", "--seed", "3", "--follow-ups", "0",
-                "--json-out", str(tmp_path / "s.json"), input=f"{answer}\n\nskip\n\n", timeout=600)
-    assert r.returncode == 0, r.stderr
-    assert "Verdict:" in r.stdout and "[command: skip]" in r.stdout
-    s = json.loads((tmp_path / "s.json").read_text())
-    assert s["mode"] == "typed" and [a["status"] for a in s["answers"]] == ["answered", "skipped"]
-    assert s["answers"][0]["transcript"] == answer and s["answers"][0]["evaluation"]["tips"] is not None
-    history = run_cli("history", "--json")
-    assert json.loads(history.stdout)[0]["mode"] == "typed"

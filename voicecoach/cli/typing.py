@@ -12,15 +12,17 @@ HINT = "(type your answer; an empty line ends it. Alone on a line: skip, repeat,
 
 
 class TerminalInput(TextInput):
-    """Reads an answer from standard input: its lines up to an empty one (or the end of the input)."""
+    """Reads an answer from standard input: its lines up to an empty one (or the end of the input); a command
+    typed alone on the first line acts at once."""
 
     def __init__(self, stream=None, out=None) -> None:
         self.stream = stream or sys.stdin
         self.out = out or sys.stdout
         self._hinted = False
 
-    def read_answer(self) -> str | None:
-        """The lines typed up to an empty line, joined; None when the input has ended with nothing typed."""
+    def read_answer(self, is_command=None) -> str | None:
+        """The lines typed up to an empty line, joined; None when the input has ended with nothing typed.
+        A first line that ``is_command`` accepts is returned at once (no empty line needed after "skip")."""
         if not self._hinted:
             print(HINT, file=self.out, flush=True)
             self._hinted = True
@@ -36,4 +38,6 @@ class TerminalInput(TextInput):
                 if lines:
                     return " ".join(lines)
                 continue
+            if not lines and is_command is not None and is_command(line):
+                return line
             lines.append(line)

@@ -27,8 +27,9 @@ class TextInput(ABC):
     """Where typed answers come from (a terminal, a test)."""
 
     @abstractmethod
-    def read_answer(self) -> str | None:
-        """The next answer or command, as typed (blocking); None when the input has ended."""
+    def read_answer(self, is_command=None) -> str | None:
+        """The next answer or command, as typed (blocking); None when the input has ended. ``is_command(text)``
+        tells whether a line typed on its own is a command, so it can act without waiting for more."""
 
 
 class TypedTurnRunner:
@@ -38,6 +39,10 @@ class TypedTurnRunner:
         self.iv = interview
         self.source = source
 
+    def _is_command(self, text: str) -> bool:
+        text = " ".join(text.split())
+        return len(text.split()) <= _COMMAND_WORDS and self.iv.commands.parse(text) is not None
+
     def run(self, index: int, kind: str, spoken: str, repeat_text: str, on_spoken) -> Turn:
         """Show and say ``spoken``, then read until an answer, a skip or the end of the interview."""
         iv, turn = self.iv, Turn(kind)
@@ -46,7 +51,7 @@ class TypedTurnRunner:
         on_spoken()
         while True:
             try:
-                text = self.source.read_answer()
+                text = self.source.read_answer(self._is_command)
             except KeyboardInterrupt as exc:
                 turn.interrupted = exc
                 turn.reason = "interrupted"
