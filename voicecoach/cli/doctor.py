@@ -99,7 +99,18 @@ def _engines(progress, which: str) -> list[Check]:
     return checks
 
 
+def _end_of_turn() -> Check:
+    from ..audio.endpoint import smart_turn_path
+
+    path = smart_turn_path()
+    if path is None:
+        return Check("end-of-turn model", False, "Smart Turn not installed: pauses are judged by the words alone",
+                     "run scripts/setup.sh, or: pip install --no-deps pipecat-ai==1.14.0", required=False)
+    return Check("end-of-turn model", True, f"Smart Turn v3.2 at {path}")
+
+
 def _prompts() -> Check:
+    from ..audio.endpoint import load_turn_rules
     from ..interview.commands import load_commands
     from ..interview.script import load_script
     from ..prompts import prompts_dir
@@ -111,6 +122,7 @@ def _prompts() -> Check:
         n = len(load_questions())
         load_script()
         load_commands()
+        load_turn_rules()
     except VoicecoachError as exc:
         return Check("prompts", False, exc.message, exc.fix)
     return Check("prompts", True, f"rubric, {n} questions, interviewer lines and commands in {prompts_dir()}")
@@ -129,4 +141,4 @@ def _history() -> Check:
 
 def run_checks(progress=None, engines: str = DEFAULT_ENGINE) -> list[Check]:
     """Run every check; never raises for a missing piece. ``engines``: which to load (``all`` or a name)."""
-    return [*_voices(), *_portaudio(), _model(), *_engines(progress, engines), _prompts(), _history()]
+    return [*_voices(), *_portaudio(), _model(), *_engines(progress, engines), _end_of_turn(), _prompts(), _history()]

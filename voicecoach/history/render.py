@@ -12,7 +12,7 @@ import re
 from ..rules.evaluate import Evaluation
 from .records import Answer, SessionRecord, Summary
 
-__all__ = ["ROUND", "inert", "evidence_spans", "segments", "highlight", "highlight_terminal", "scores_text", "delivery_text",
+__all__ = ["ROUND", "SIGNAL_MARKS", "signal_mark", "inert", "evidence_spans", "segments", "highlight", "highlight_terminal", "scores_text", "delivery_text",
            "evaluation_lines", "insights_lines", "summary_lines", "session_row", "SESSION_HEADER", "answer_heading",
            "SUITS"]
 
@@ -91,6 +91,21 @@ def delivery_text(ev: Evaluation) -> str | None:
             f"{d.duration_s:.0f} s, {d.word_count} words")
 
 
+SIGNAL_MARKS = {"found": "+", "close": "~", "missing": "-", "absent": "-", "not_asked": " "}
+"""How each signal status is marked in plain text: shown, close (a sentence comes near), missing, not asked."""
+
+
+def signal_mark(s) -> tuple[str, str]:
+    """The mark and the note after the label for a signal that has no quote of its own: a close one names
+    the sentence that comes near, one the question does not invite says so (it is not a fault)."""
+    status = s.status or ("found" if s.found else "missing")
+    if status == "close" and s.near is not None:
+        return "~", f'  close: "{inert(s.near.text)}"'
+    if status == "not_asked":
+        return "·", "  (not asked by this question)"
+    return SIGNAL_MARKS.get(status, "+" if s.found else "-"), ""
+
+
 def evaluation_lines(ev: Evaluation, transcript: str | None = None, both_rounds: bool = False,
                      markdown: bool = False) -> list[str]:
     """The evaluation, line by line: verdict and scores, flags, signals with their quotes, delivery, tips.
@@ -113,10 +128,10 @@ def evaluation_lines(ev: Evaluation, transcript: str | None = None, both_rounds:
     for rnd in rounds:
         lines.append(f"{ROUND[rnd]} round signals:" if both_rounds else "Signals:")
         for s in (s for s in ev.signals if s.round == rnd):
-            quote = f'  "{inert(s.evidence[0].text)}"' if s.evidence else ""
-            if s.evidence and s.evidence[0].part:
-                quote += " (in the follow-up)"
-            lines.append(f"{'- ' if markdown else '  '}{'+' if s.found else '-'} {s.label}{quote}")
+            mark, note = signal_mark(s)
+            if s.evidence:
+                note = f'  "{inert(s.evidence[0].text)}"' + (" (in the follow-up)" if s.evidence[0].part else "")
+            lines.append(f"{'- ' if markdown else '  '}{mark} {s.label}{note}")
     delivery = delivery_text(ev)
     if delivery:
         lines.append(f"{b}Delivery:{b} {delivery}")
