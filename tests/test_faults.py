@@ -531,7 +531,7 @@ def test_help_names_exit_codes_and_environment():
                    "VOICECOACH_CACHE", "VOICECOACH_PROMPTS"):
         assert phrase in text
     practice = " ".join(run_cli("practice", "--help").stdout.split())
-    assert "(default: 5)" in practice and "(default: 2.5)" in practice
+    assert "(default: 5)" in practice and "(default: judged at each pause" in practice
 
 
 def test_devices_lists_or_says_there_are_none():
