@@ -104,7 +104,7 @@ def _interview(s: PracticeSettings, questions, tts, player, mic, observers, stor
     from ..interview.recorder import Recorder
 
     transcriber = LazyTranscriber(s.engine, s.model, LIVE_OPTIONS, progress) if typed is None else None
-    _warm_up(tts, transcriber)
+    loading = _warm_up(tts, transcriber)
     intro = ("full" if _first_run(store) else "short") if s.intro == "auto" else s.intro
     from ..interview.probes import Prober
 
@@ -117,7 +117,10 @@ def _interview(s: PracticeSettings, questions, tts, player, mic, observers, stor
     if tailoring.cv is not None:
         settings["cv_profile"] = tailoring.cv.to_json()
     recorder = Recorder(s.mode, settings, store=store, json_out=s.json_out, keep_audio=s.keep_audio)
-    engines = Engines(tts, player, mic, transcriber, SileroVad() if typed is None else None, typed)
+    # The session joins the loading thread when it ends, however it ends (a device that fails at the first
+    # word would otherwise leave it inside CTranslate2 as the process exits: a native abort, exit 134).
+    engines = Engines(tts, player, mic, transcriber, SileroVad() if typed is None else None, typed,
+                      on_close=(loading.join,))
     return Interview(questions, engines, recorder, options, observers, prober=Prober() if s.follow_ups else None)
 
 

@@ -13,7 +13,9 @@ __all__ = ["build_parser"]
 
 EXIT_CODES = ("exit codes: 0 ok, 1 usage error or doctor failure, 2 bad data file (prompts/), 3 bad audio, "
               "4 audio device or system library missing, 5 speech synthesis failed, 6 model or engine missing, "
-              "7 history or output file cannot be written, 130 interrupted")
+              "7 history or output file cannot be written, 129 stopped by SIGHUP (the terminal was closed), 130 interrupted "
+              "(Ctrl-C), 143 stopped by SIGTERM; a session stopped by any of these keeps every answer given, the one "
+              "in progress as partial")
 ENVIRONMENT = ("environment: VOICECOACH_HOME (history and kept audio; default ~/.local/share/voicecoach), "
                "VOICECOACH_CACHE (converted models; default ~/.cache/voicecoach), VOICECOACH_PROMPTS (another "
                "prompts folder), HF_HUB_OFFLINE=1 is always set")

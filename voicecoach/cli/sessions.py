@@ -6,6 +6,8 @@ import json
 import sys
 
 from ..errors import UsageError, VoicecoachError
+from ..interrupts import exit_code
+from .output import last_words, stopped_line
 from .output import progress as _progress
 from .output import write_text as _write_text
 
@@ -41,11 +43,13 @@ def _run_interview(interview, json_out) -> int:
 
     try:
         record = interview.run()
-    except KeyboardInterrupt:
-        print(f"\nvoicecoach: interrupted; {kept()}", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP (voicecoach.interrupts)
+        during = (" during the summary; the interview was over" if recorder.record.status in ("completed", "stopped")
+                  else "")
+        last_words(f"\nvoicecoach: {stopped_line(exc)}{during}; {kept()}")
+        return exit_code(exc)
     except VoicecoachError as exc:
-        print(f"\nvoicecoach: error: {exc.one_line()}; {kept()}", file=sys.stderr)
+        last_words(f"\nvoicecoach: error: {exc.one_line()}; {kept()}")
         return exc.exit_code
     if recorder.storage_error is not None:
         err = recorder.storage_error

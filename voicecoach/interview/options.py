@@ -28,6 +28,9 @@ class Engines:
     vad: SileroVad | None
     typed: TextInput | None = None
     """Typed answers (``voicecoach practice --typed``) instead of the microphone."""
+    on_close: tuple = ()
+    """Called (no arguments) once the session has ended, e.g. to join a thread still loading a model: a
+    thread inside native code (CTranslate2, ONNX Runtime) when Python exits aborts the process."""
 
 
 @dataclass(frozen=True)

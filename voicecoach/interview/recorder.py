@@ -41,7 +41,8 @@ class Recorder:
         """The JSON file the session was kept in instead (None while everything is written as asked)."""
         self._history_ok = store is not None
         self._json_ok = self.json_out is not None
-        self._pending_audio: list[tuple[int, Path]] = []
+        self._pending_audio: dict[int, Path] = {}
+        """Takes kept as WAV and not yet compressed, by answer index (a take saved again replaces its entry)."""
         self._worker: threading.Thread | None = None
         self._lock = threading.Lock()  # the audio worker updates the record too
 
@@ -88,7 +89,7 @@ class Recorder:
             except StorageError as exc:
                 self._history_failed(exc)
             else:
-                self._pending_audio.append((answer.index, path))
+                self._pending_audio[answer.index] = path
                 return answer.with_(audio_path=str(path))
         if self.fallback is not None:
             # Beside the fallback JSON, uncompressed: the disk the history is on may be the full one.
@@ -104,7 +105,7 @@ class Recorder:
         """Re-encode the kept takes as OGG on a worker thread (off the feedback path)."""
         if not self._pending_audio or not self._history_ok:
             return
-        jobs, self._pending_audio = self._pending_audio, []
+        jobs, self._pending_audio = list(self._pending_audio.items()), {}
         self._join()
 
         def work() -> None:
@@ -125,6 +126,17 @@ class Recorder:
         if self._worker is not None:
             self._worker.join()
             self._worker = None
+
+    def mark(self, status: str) -> None:
+        """Write how the interview ended before its summary is spoken, so a kill during the summary leaves a
+        complete session marked complete (``finish`` follows)."""
+        self.record = self.record.with_(status=status)
+        if self._history_ok and self.record.id is not None:
+            try:
+                self.store.end_session(self.record.id, status)
+            except StorageError as exc:
+                self._history_failed(exc)
+        self._write_json()
 
     def finish(self, status: str) -> SessionRecord:
         """Close the session: its status and end time, in the history and the JSON file."""
