@@ -716,3 +716,194 @@ def test_missing_shared_recordings_say_where_they_were_looked_for(tmp_path):
     assert r.returncode == 1
     assert f"VOICECOACH_SPEECH_DIR points to {tmp_path / 'nowhere'}" in r.stdout
     assert "../shared/data/speech" in r.stdout
+
+
+# == The second sweep (issue 19) ==================================================================================
+# Each row of the issue is a test below (the signals are in test_kill.py); siblings the sweep did not try sit
+# beside them.
+
+def _device(folder: Path, name: str = "full", major: int = 1, minor: int = 7, block: bool = False) -> Path:
+    """A device node of our own (``mknod``), never the machine's: c 1 7 is what /dev/full is."""
+    import stat
+
+    folder.mkdir(parents=True, exist_ok=True)
+    node = folder / name
+    try:
+        os.mknod(node, 0o666 | (stat.S_IFBLK if block else stat.S_IFCHR), os.makedev(major, minor))
+    except PermissionError:
+        pytest.skip("making a device node needs root (mknod)")
+    return node
+
+
+def _is_char_device(path: Path) -> bool:
+    import stat
+
+    return stat.S_ISCHR(os.lstat(path).st_mode)
+
+
+# -- writing files: special files are never replaced ---------------------------------------------------------------
+@pytest.mark.parametrize("command", [
+    ["report", "--out"], ["export", "--format", "md", "--out"], ["say", "Hello there.", "--out"]])
+def test_a_device_is_refused_not_replaced(tmp_path, home, command):
+    _history(home)
+    full = _device(tmp_path / "dev")
+    r = run_cli(*command, str(full))
+    one_line(r, 7, str(full), "it is a device", "never writes into or replaces one")
+    assert _is_char_device(full) and r.stdout == ""
+
+
+def test_a_link_to_a_device_is_refused(tmp_path, home):
+    _history(home)
+    link = tmp_path / "report.html"
+    link.symlink_to(_device(tmp_path / "dev", "null", 1, 3))
+    one_line(run_cli("report", "--out", str(link)), 7, "a link to", "it is a device")
+    assert link.is_symlink() and _is_char_device(link.resolve())
+
+
+def test_a_block_device_is_refused(tmp_path, home):
+    _history(home)
+    disk = _device(tmp_path / "dev", "loop9", 7, 9, block=True)
+    one_line(run_cli("export", "--out", str(disk)), 7, "it is a device (block special file)", "leave out --out")
+    import stat
+
+    assert stat.S_ISBLK(os.lstat(disk).st_mode)
+
+
+@pytest.mark.parametrize("command", [["export", "--out"], ["report", "--out"], ["say", "Hello there.", "--out"]])
+def test_a_named_pipe_is_refused_at_once(tmp_path, home, command):
+    _history(home)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    r = run_cli(*command, str(fifo), timeout=60)  # never opened, so no wait for a reader
+    one_line(r, 7, "it is a named pipe (FIFO)")
+    import stat
+
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_a_socket_is_refused(tmp_path, home):
+    import socket
+
+    _history(home)
+    path = tmp_path / "sock"
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(str(path))
+    try:
+        one_line(run_cli("export", "--out", str(path)), 7, "it is a socket")
+    finally:
+        s.close()
+
+
+@pytest.mark.parametrize("command", [["report", "--out"], ["export", "--format", "md", "--out"]])
+def test_a_symlink_is_written_through(tmp_path, home, command):
+    _history(home)
+    target = tmp_path / "real" / "file.out"
+    target.parent.mkdir()
+    target.write_text("old contents")
+    target.chmod(0o640)
+    link = tmp_path / "link.out"
+    link.symlink_to(target)
+    r = run_cli(*command, str(link))
+    assert r.returncode == 0, r.stderr
+    assert link.is_symlink() and link.resolve() == target  # the link stays a link
+    written = target.read_text()  # and its target holds the new file
+    assert "Why do you want to work here?" in written and "old contents" not in written
+    assert oct(target.stat().st_mode & 0o777) == oct(0o640)  # with the permissions it had
+    assert sorted(p.name for p in target.parent.iterdir()) == ["file.out"]  # no temporary file left
+
+
+def test_a_dangling_symlink_makes_its_target(tmp_path, home):
+    _history(home)
+    link = tmp_path / "link.md"
+    link.symlink_to(tmp_path / "new.md")
+    assert run_cli("export", "--format", "md", "--out", str(link)).returncode == 0
+    assert link.is_symlink() and (tmp_path / "new.md").read_text().startswith("#")
+
+
+def test_json_out_onto_a_device_is_refused_before_the_session(tmp_path, home):
+    full = _device(tmp_path / "dev")
+    r = run_cli("demo", "--silent", "--json-out", str(full), timeout=60)
+    one_line(r, 7, "the --json-out file", "it is a device", "--json-out ~/session.json")
+    assert _is_char_device(full) and not home.exists() or not (home / "voicecoach.db").exists()
+
+
+def test_recorder_never_replaces_a_fifo(tmp_path, monkeypatch):
+    """A --json-out that becomes a FIFO mid-session (or a path checked by another front end): the session
+    goes on into the fallback file, and the FIFO stays."""
+    import stat
+    import tempfile
+
+    from voicecoach.interview.recorder import Recorder
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    fifo = tmp_path / "session.json"
+    os.mkfifo(fifo)
+    rec = Recorder("practice", {"round": "hr"}, json_out=fifo)
+    rec.start()
+    rec.save(_answer(1, "I led the team."))
+    rec.finish("completed")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert "named pipe" in rec.storage_error.message
+    assert json.loads(rec.fallback.read_text())["answers"][0]["transcript"] == "I led the team."
+
+
+# -- writing files: a failure is the real one, in one line --------------------------------------------------------
+def test_report_in_a_read_only_current_folder_on_a_read_only_mount(tmpfs, home):
+    _history(home)
+    disk = tmpfs(256)
+    _remount_read_only(disk)
+    r = subprocess.run([sys.executable, "-m", "voicecoach", "report", "--out", "report.html"], capture_output=True,
+                       text=True, cwd=disk, env=_env(PYTHONPATH=ROOT))
+    one_line(r, 7, "report.html", "read-only file system")
+
+
+def test_report_with_a_name_too_long(tmp_path, home):
+    _history(home)
+    r = run_cli("report", "--out", str(tmp_path / ("r" * 300 + ".html")))
+    one_line(r, 7, "a name in it is too long (305 bytes; this file system allows 255)", "use a shorter name")
+    assert list(tmp_path.iterdir()) == [home]
+    longest = tmp_path / ("r" * 250 + ".html")  # as long as a name can be: the temporary name must not be longer
+    assert run_cli("report", "--out", str(longest)).returncode == 0 and longest.is_file()
+
+
+@pytest.mark.parametrize("how", ["a name too long", "a path too long"])
+def test_data_folder_path_too_long(tmp_path, how):
+    home = tmp_path / ("d" * 300) if how == "a name too long" else tmp_path.joinpath(*["d" * 200] * 25)
+    r = run_cli("history", env=_env(VOICECOACH_HOME=home))
+    one_line(r, 7, "cannot write the data folder", "the path is too long" if how == "a path too long"
+             else "a name in it is too long (300 bytes", "VOICECOACH_HOME")
+
+
+def test_a_circle_of_links_is_named(tmp_path, home):
+    _history(home)
+    a, b = tmp_path / "a.md", tmp_path / "b.md"
+    a.symlink_to(b)
+    b.symlink_to(a)
+    one_line(run_cli("export", "--format", "md", "--out", str(a)), 7, "go round in a circle")
+
+
+# -- standard output that cannot be written -----------------------------------------------------------------------
+@pytest.mark.parametrize("command", [["history"], ["show", "1"], ["export"], ["questions"], ["history", "--json"]])
+def test_a_full_standard_output_is_one_line(tmp_path, home, command):
+    _history(home)
+    with open(_device(tmp_path / "dev"), "wb") as full:
+        r = subprocess.run([sys.executable, "-m", "voicecoach", *command], stdout=full, stderr=subprocess.PIPE,
+                           text=True, cwd=ROOT, timeout=120)
+    one_line(r, 7, "cannot write to standard output", "is full")
+
+
+@pytest.mark.parametrize("command", ["history", "export --format csv", "show 1"])
+def test_a_closed_standard_output_is_one_line(home, command):
+    _history(home)
+    r = subprocess.run(["bash", "-c", f"exec {sys.executable} -m voicecoach {command} >&-"], capture_output=True,
+                       text=True, cwd=ROOT, timeout=120)
+    one_line(r, 7, "cannot write to standard output: it is closed")
+    assert _transcripts(home)  # and nothing was written into the history in its place
+
+
+def test_a_closed_standard_error_changes_nothing(home):
+    _history(home)
+    r = subprocess.run(["bash", "-c", f"exec {sys.executable} -m voicecoach history 2>&-"], capture_output=True,
+                       text=True, cwd=ROOT, timeout=120)
+    assert r.returncode == 0 and "completed" in r.stdout
+    assert len(_transcripts(home)) == 3

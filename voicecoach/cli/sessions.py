@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 from ..errors import UsageError, VoicecoachError
 from ..interrupts import exit_code
@@ -16,6 +17,11 @@ from .output import write_text as _write_text
 def _settings(args, mode: str):
     from ..app.settings import PracticeSettings
 
+    if args.json_out:  # a folder, a device or a FIFO is refused before the session, not after its first answer
+        from ..history.writing import resolve_target
+
+        resolve_target(Path(args.json_out), what="the --json-out file",
+                       elsewhere="give --json-out a file name, e.g. --json-out ~/session.json")
     return PracticeSettings(
         round=getattr(args, "round", "mixed"), role=getattr(args, "role", None),
         questions=getattr(args, "questions", 5), seed=getattr(args, "seed", None),
@@ -191,6 +197,11 @@ def cmd_export(args) -> int:
     from ..history.store import open_store
 
     sessions = open_store(read_only_ok=True).sessions()
+    if args.out:
+        from .files import check_writable
+
+        check_writable(Path(args.out), f".{args.format}", elsewhere="leave out --out to print the export, or give "
+                       f"--out a file in a folder you can write to, e.g. --out ~/history.{args.format}")
     text = export(sessions, args.format)
     if args.out:
         _write_text(args.out, text)

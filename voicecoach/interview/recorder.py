@@ -22,8 +22,17 @@ import numpy as np
 from ..errors import StorageError
 from ..history.records import Answer, SessionRecord
 from ..history.store import now_iso, write_wav_file
+from ..history.writing import replace_file
 
 __all__ = ["Recorder", "measure_resources"]
+
+
+class _DumpFailed(OSError):
+    """A JSON file could not be written; carries the ``StorageError`` that says why."""
+
+    def __init__(self, error: StorageError) -> None:
+        super().__init__(error.message)
+        self.error = error
 
 
 class Recorder:
@@ -179,13 +188,10 @@ class Recorder:
             try:
                 self._dump(self.json_out)
                 return
-            except OSError as exc:
-                from ..history.storage import cannot_write
-
+            except _DumpFailed as exc:
                 self._json_ok = False
                 if self.storage_error is None:
-                    self.storage_error = cannot_write(self.json_out, exc, what="the --json-out file",
-                                                      elsewhere="give --json-out a writable place")
+                    self.storage_error = exc.error
                 self._choose_fallback()
                 return
         if self.fallback is not None:
@@ -195,17 +201,14 @@ class Recorder:
                 self._choose_fallback()
 
     def _dump(self, path: Path) -> None:
-        """Write the record as JSON atomically (a temporary file beside it, then renamed)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
+        """Write the record as JSON atomically (a temporary file beside it, then renamed; a link written
+        through, a device or a FIFO refused: ``history.writing``)."""
         with self._lock:
             text = json.dumps(self.record.to_json(), indent=2, ensure_ascii=False)
         try:
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:
-            tmp.unlink(missing_ok=True)
-            raise
+            replace_file(path, text.encode("utf-8"), what="the --json-out file", make_folder=True)
+        except StorageError as exc:
+            raise _DumpFailed(exc) from None
 
 
 def measure_resources(record) -> dict:
