@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import wave
 from pathlib import Path
 
@@ -907,3 +908,198 @@ def test_a_closed_standard_error_changes_nothing(home):
                        text=True, cwd=ROOT, timeout=120)
     assert r.returncode == 0 and "completed" in r.stdout
     assert len(_transcripts(home)) == 3
+
+
+# -- input at the edges: undecodable bytes, any locale, blank text, ids, encodings, non-regular files ---------------
+_LATIN1_CAFE = b"I love the caf\xe9 team and I mentored two colleagues last year.".decode("utf-8", "surrogateescape")
+_NO_DEVICES = {"PULSE_SERVER": "unix:/nonexistent-voicecoach-test"}
+
+
+@pytest.mark.parametrize("locale_env", [{}, {"LC_ALL": "C"}, {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}])
+@pytest.mark.parametrize("option", ["--text", "--question"])
+def test_undecodable_bytes_in_text_arguments(locale_env, option):
+    args = (["--text", _LATIN1_CAFE] if option == "--text" else
+            ["--question", b"Pourquoi notre caf\xe9?".decode("utf-8", "surrogateescape"), "--text", "I led a team."])
+    r = run_cli("evaluate", "--round", "hr", *args, "--json", env=_env(**locale_env))
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr[-2000:]
+    assert f"voicecoach: note: {option} is not UTF-8 text: read it as Latin-1" in r.stderr
+    out = json.loads(r.stdout)
+    assert "café" in (out["transcript"] if option == "--text" else out["question"])
+
+
+def test_utf8_arguments_in_an_ascii_locale(tmp_path):
+    """An ASCII locale (LC_ALL=C with Python's UTF-8 mode off): UTF-8 arguments are read as UTF-8, and what the
+    terminal cannot show is replaced, not a crash."""
+    env = _env(LC_ALL="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0")
+    r = run_cli("evaluate", "--round", "hr", "--text", "I led the café team — and we cut waiting times by a third.",
+                env=env)
+    assert r.returncode == 0 and "Traceback" not in r.stderr and "note:" not in r.stderr, r.stderr[-2000:]
+    assert "caf? team" in r.stdout or "café" in r.stdout
+    r = run_cli("evaluate", "--round", "hr", "--text", "I led the café team and we cut waiting times.", "--json", env=env)
+    assert json.loads(r.stdout)["transcript"].startswith("I led the café team")  # escaped, so still exact
+
+
+def test_undecodable_bytes_in_a_role_and_in_spoken_text(tmp_path):
+    r = run_cli("questions", "--role", b"infirmi\xe8re".decode("utf-8", "surrogateescape"))
+    one_line(r, 1, "no occupation called 'infirmière'")
+    out = tmp_path / "q.wav"
+    r = run_cli("say", b"Bienvenue au caf\xe9.".decode("utf-8", "surrogateescape"), "--voice", "en-us", "--out", str(out))
+    assert r.returncode == 0 and out.stat().st_size > 1000, r.stderr
+
+
+def test_undecodable_bytes_in_a_typed_answer(home):
+    answer = b"I love the caf\xe9 team and I mentored two colleagues last year.\n\n"
+    r = subprocess.run([sys.executable, "-m", "voicecoach", "practice", "--typed", "--questions", "1", "--round", "hr"],
+                       input=answer, capture_output=True, cwd=ROOT, timeout=300, env=_env(**_NO_DEVICES))
+    assert r.returncode == 0 and b"Traceback" not in r.stderr, r.stderr[-2000:]
+    kept = json.loads(run_cli("history", "--json").stdout)
+    assert kept[0]["summary"]["answered"] == 1
+    assert "café" in Store(home).session(1).answers[0].transcript
+
+
+def test_the_evaluator_takes_a_lone_surrogate():
+    """Below the front ends: text with an undecodable byte kept as a surrogate reaches the tokenizer safely."""
+    from voicecoach.rules.evaluate import evaluate
+
+    assert evaluate(_LATIN1_CAFE, "hr").suits in ("hr", "hiring_manager", "both", "neither")
+
+
+@pytest.mark.parametrize("command", ["show", "report", "forget"])
+@pytest.mark.parametrize("number", [str(2**64), str(2**63), "9" * 40])
+def test_session_numbers_beyond_64_bits(home, command, number):
+    _history(home)
+    r = run_cli(command, number, *(["--yes"] if command == "forget" else []))
+    one_line(r, 1, "there is no session", "session numbers go up to 9223372036854775807")
+    assert len(_transcripts(home)) == 3
+
+
+@pytest.mark.parametrize("number", ["²", "١", "0", "-1", "1.5"])
+def test_session_numbers_that_are_not_numbers(home, number):
+    _history(home)
+    one_line(run_cli("show", number), 1, "is not a session number")
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\t\n", " ... ?! "])
+def test_blank_text_is_a_usage_error(text):
+    one_line(run_cli("evaluate", "--round", "hr", "--text", text), 1, "--text holds no words", "--text")
+
+
+def test_blank_question_and_blank_speech_are_usage_errors(tmp_path):
+    one_line(run_cli("evaluate", "--round", "hr", "--question", "  ", "--text", "I led a team."), 1,
+             "--question holds no words")
+    one_line(run_cli("say", "   ", "--out", str(tmp_path / "q.wav")), 1, "nothing to say")
+
+
+@pytest.mark.parametrize("writer", ["none", "died"])
+@pytest.mark.parametrize("command", ["transcribe", "evaluate"])
+def test_audio_from_a_named_pipe_is_refused_at_once(tmp_path, speech_dir, writer, command):
+    fifo = tmp_path / "answer.wav"
+    os.mkfifo(fifo)
+    if writer == "died":  # a writer that sent a little and went away
+        subprocess.Popen(["bash", "-c", f"head -c 2000 {speech_dir / 'jfk.flac'} > {fifo}"])
+    args = ["evaluate", "--round", "hr", str(fifo)] if command == "evaluate" else ["transcribe", str(fifo)]
+    one_line(run_cli(*args, timeout=60), 3, "is a named pipe (FIFO), not an audio file", "save the recording")
+
+
+def test_audio_from_a_device_is_refused(tmp_path):
+    zero = _device(tmp_path / "dev", "zero", 1, 5)
+    one_line(run_cli("transcribe", str(zero), timeout=60), 3, "is a device, not an audio file")
+
+
+def test_job_advert_from_a_device_or_a_silent_pipe(tmp_path):
+    zero = _device(tmp_path / "dev", "zero", 1, 5)
+    one_line(run_cli("practice", "--typed", "--job", str(zero), timeout=60, env=_env(**_NO_DEVICES)), 2,
+             "is a device, not a document")
+    fifo = tmp_path / "advert"
+    os.mkfifo(fifo)
+    one_line(run_cli("practice", "--typed", "--cv", str(fifo), timeout=60, env=_env(**_NO_DEVICES)), 2,
+             "a named pipe with nothing written to it")
+
+
+def test_job_advert_read_from_a_pipe_with_a_writer(tmp_path):
+    """``--job <(curl ...)``: a pipe someone writes to is read (with a bound on size and on silence)."""
+    import threading
+
+    from voicecoach.tailoring.documents import read_document
+
+    fifo = tmp_path / "advert"
+    os.mkfifo(fifo)
+    advert = "Staff Nurse, Ward 7\nWe value compassion.\nYou will assess patients and keep records in Datix.\n"
+
+    def write() -> None:
+        with open(fifo, "w") as f:
+            f.write(advert)
+
+    t = threading.Thread(target=write)
+    t.start()
+    time.sleep(0.2)
+    assert read_document(str(fifo)) == advert
+    t.join()
+
+
+ADVERT = ("Staff Nurse, Ward 7\n\nWe value compassion, openness and teamwork.\n\nYou will:\n- assess patients and "
+          "plan their care\n- give medicines safely and keep records in Datix\n- escalate a deteriorating patient "
+          "using NEWS2\n\nWe are looking for a nurse with NMC registration and a café culture of kindness.\n")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-8-sig", "cp1252"])
+def test_adverts_in_other_encodings_are_read(tmp_path, encoding):
+    from voicecoach.tailoring.documents import read_document
+    from voicecoach.tailoring.job import job_profile
+
+    f = tmp_path / "advert.txt"
+    f.write_bytes(ADVERT.encode(encoding))
+    text = read_document(str(f))
+    assert text == ADVERT
+    assert {"Datix", "NEWS2"} <= {t.text for t in job_profile(text).terms}
+
+
+def test_a_utf16_advert_from_the_command_line(tmp_path):
+    f = tmp_path / "advert.txt"
+    f.write_bytes(ADVERT.encode("utf-16"))  # Notepad's "Unicode"
+    r = run_cli("practice", "--typed", "--questions", "1", "--job", str(f), input="", env=_env(**_NO_DEVICES))
+    assert r.returncode == 0 and "not a text" not in r.stderr, r.stderr[-2000:]
+    assert "Key terms in the job advert for Staff Nurse, Ward 7" in r.stderr and "Datix" in r.stderr
+
+
+@pytest.mark.parametrize("content, phrase", [
+    (b"PK\x03\x04" + bytes(range(256)) * 8, "it looks like a ZIP archive: a Word .docx"),
+    (b"\xd0\xcf\x11\xe0" + bytes(range(256)) * 8, "an old Word .doc"),
+    (bytes(range(256)) * 8, "is not a text, Markdown or PDF document")])
+def test_documents_that_are_not_text_are_named(tmp_path, content, phrase):
+    f = tmp_path / "advert.docx"
+    f.write_bytes(content)
+    one_line(run_cli("practice", "--typed", "--job", str(f), env=_env(**_NO_DEVICES)), 2, phrase)
+
+
+FRENCH_ADVERT = """Responsable de salle – Brasserie Le Marché, Lyon
+
+Nous recherchons un responsable de salle expérimenté pour gérer l'équipe du service.
+
+Vos missions :
+- Gérer l'encaissement sur la caisse Zelty et la clôture journalière
+- Faire respecter les règles d'hygiène HACCP
+- Former les nouveaux serveurs et préparer les plannings
+
+Nous valorisons la convivialité, le respect et l'esprit d'équipe.
+"""
+
+
+def test_a_french_advert_keeps_whole_words_and_says_it_is_not_english(tmp_path):
+    from voicecoach.tailoring.job import job_profile
+
+    terms = [t.text for t in job_profile(FRENCH_ADVERT).terms]
+    assert not any(bad in " ".join(terms) for bad in ("gles", "hygi ne", "cl ture", "journali ")), terms
+    assert any("hygiène" in t or "clôture" in t for t in terms), terms
+    f = tmp_path / "annonce.txt"
+    f.write_text(FRENCH_ADVERT)
+    r = run_cli("practice", "--typed", "--questions", "1", "--job", str(f), input="", env=_env(**_NO_DEVICES))
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "note: the job advert does not look like English" in r.stderr and "English documents only" in r.stderr
+
+
+def test_an_english_advert_gets_no_language_note():
+    from voicecoach.tailoring.documents import english_note
+
+    assert english_note(ADVERT * 2) is None
+    assert english_note((ROOT / "prompts" / "demo" / "job_advert.md").read_text()) is None

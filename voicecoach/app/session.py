@@ -145,6 +145,8 @@ def build_practice(s: PracticeSettings, observers: list, progress=None, mic=None
     questions = choose_questions(s, store=store, tailored=tailoring.questions, occupation=tailoring.occupation)
     if progress and tailoring.job is not None:
         progress(describe_job(tailoring))
+    for note in tailoring.notes if progress else ():
+        progress(f"(note: {note})")
     if typed is None:
         mic = mic or SounddeviceMicrophone(s.input_device)
         if not mic.is_available():

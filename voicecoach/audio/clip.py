@@ -199,6 +199,11 @@ def load_audio(path: str | Path, sample_rate_hz: int = WHISPER_RATE_HZ) -> Audio
         raise AudioFileNotFound(f"audio file not found: {path}")
     if path.is_dir():
         raise UnreadableAudio(f"{path} is a folder, not an audio file")
+    kind = _not_a_file(path)
+    if kind:
+        # Opening a named pipe waits for a writer, forever when there is none; a device never ends.
+        raise UnreadableAudio(f"{path} is {kind}, not an audio file",
+                              "save the recording to a file (WAV, FLAC, MP3 or OGG) and give its path")
     try:
         with open(path, "rb") as f:
             head = f.read(16)
@@ -241,6 +246,24 @@ def load_audio(path: str | Path, sample_rate_hz: int = WHISPER_RATE_HZ) -> Audio
 
 
 _BLOCK_S = 30
+
+
+def _not_a_file(path: Path) -> str | None:
+    """What ``path`` is when it is not a regular file ("a named pipe (FIFO)", "a device"), else None."""
+    import os
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None  # opening it says why
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
 
 
 def _read_mono(f) -> np.ndarray:

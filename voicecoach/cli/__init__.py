@@ -20,6 +20,7 @@ import warnings
 from ..errors import VoicecoachError, VoicecoachWarning
 from ..interrupts import exit_code, stop_on_signals
 from .output import OutputFailed, guard_stdout, last_words, silence_stdout, stopped_line
+from . import text
 from .parser import ENVIRONMENT, EXIT_CODES, build_parser
 
 __all__ = ["main", "build_parser", "EXIT_CODES", "ENVIRONMENT"]
@@ -45,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         stop_on_signals()
         args = build_parser().parse_args(argv)
         warnings.showwarning = _show_warning
+        for note in text.notes:
+            last_words(f"voicecoach: note: {note}")
+        text.notes.clear()
         code = args.func(args)
         sys.stdout.flush()  # a full or closed output is found here, not by the interpreter at exit
         return code

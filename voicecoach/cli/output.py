@@ -94,8 +94,10 @@ def guard_stdout():
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
         raise OutputFailed(errno.EBADF)
     if not isinstance(original, _GuardedStream):
-        if not unicode_stdout(original) and hasattr(original, "reconfigure"):
-            original.reconfigure(errors="replace")  # an ASCII locale: "?" rather than a crash
+        if hasattr(original, "reconfigure"):
+            # A path given with bytes the locale cannot decode is printed back as those bytes; an ASCII
+            # locale shows "?" for what it cannot show rather than crashing.
+            original.reconfigure(errors="surrogateescape" if unicode_stdout(original) else "replace")
         sys.stdout = _GuardedStream(original)
     return original
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import UsageError, VoicecoachError
 from ..interrupts import exit_code
-from .output import last_words, stopped_line
+from .output import last_words, print_json, stopped_line, unicode_stdout
 from .output import progress as _progress
 from .output import write_text as _write_text
 
@@ -112,7 +112,7 @@ def cmd_history(args) -> int:
 
     sessions = open_store(read_only_ok=True).sessions()
     if args.json:
-        print(json.dumps([s.to_json(answers=False) for s in sessions], ensure_ascii=False))
+        print_json([s.to_json(answers=False) for s in sessions])
         return 0
     if not sessions:
         print("No sessions yet. Run `voicecoach practice` (or `voicecoach demo`).")
@@ -206,6 +206,8 @@ def cmd_export(args) -> int:
     if args.out:
         _write_text(args.out, text)
         _progress(f"wrote {args.out} ({len(sessions)} sessions)")
+    elif args.format == "json" and not unicode_stdout():  # an ASCII locale: escaped, so nothing is lost
+        print_json([s.to_json() for s in sessions])
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError
+from .output import print_json
 from .output import progress as _progress
 from .output import write_text as _write_text  # noqa: F401
 
@@ -24,7 +25,7 @@ def cmd_transcribe(args) -> int:
     if doubt:
         _progress(f"voicecoach: note: {doubt}")
     if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        print_json(result.to_dict())
     else:
         from ..history.render import inert
 
@@ -40,7 +41,7 @@ def cmd_say(args) -> int:
         for v in list_voices():
             print(f"{v.name:<24} {v.backend:<8} {v.description}")
         return 0
-    if not args.text:
+    if not (args.text or "").strip():
         raise UsageError("nothing to say", 'give the text: voicecoach say "Tell me about yourself."')
     if args.out:
         from .files import check_writable, write_wav
@@ -102,6 +103,11 @@ def cmd_evaluate(args) -> int:
     if (args.text is None) == (args.audio is None):
         raise UsageError("give the answer either as --text or as an audio file, not both or neither",
                          'voicecoach evaluate --round hr --text "..."  or  voicecoach evaluate --round hr answer.wav')
+    if args.text is not None and not any(ch.isalnum() for ch in args.text):
+        raise UsageError("--text holds no words" + (" (it is blank)" if not args.text.strip() else ""),
+                         'give the answer to judge: voicecoach evaluate --round hr --text "I led a team of ..."')
+    if args.question is not None and not any(ch.isalnum() for ch in args.question):
+        raise UsageError("--question holds no words", "give the question that was asked, or leave out --question")
     words = None
     if args.audio is not None:
         from ..asr import english_doubt, make_transcriber
@@ -125,7 +131,7 @@ def cmd_evaluate(args) -> int:
         text = args.text
     ev = evaluate(text, rnd, question=args.question, words=words)
     if args.json:
-        print(json.dumps(ev.to_dict(), ensure_ascii=False))
+        print_json(ev.to_dict())
         return 0
     if ev.question:
         print(f"Question: {inert(ev.question)}")
@@ -142,7 +148,7 @@ def cmd_questions(args) -> int:
     if args.roles:
         occupations = sorted(bank.occupations.values(), key=lambda o: (SECTORS.index(o.sector), o.title))
         if args.json:
-            print(json.dumps([o.to_dict() for o in occupations], ensure_ascii=False))
+            print_json([o.to_dict() for o in occupations])
             return 0
         sector = None
         for o in occupations:
@@ -156,7 +162,7 @@ def cmd_questions(args) -> int:
     rnd = None if args.round in (None, "mixed") else normalize_round(args.round)
     qs = select_questions(bank, rnd, args.role)
     if args.json:
-        print(json.dumps([q.to_dict() for q in qs], ensure_ascii=False))
+        print_json([q.to_dict() for q in qs])
         return 0
     for q in qs:
         print(f"{q.id:<34} {q.round.replace('_', '-'):<15} {q.role:<18} {q.text}")

@@ -238,7 +238,7 @@ class Encoder:
             vecs = {}
             for start in range(0, len(uniq), BATCH):
                 batch = uniq[start:start + BATCH]
-                enc = self._tokenizer.encode_batch(batch)
+                enc = self._tokenizer.encode_batch([_tokenizable(s) for s in batch])
                 ids = np.array([e.ids for e in enc], np.int64)
                 mask = np.array([e.attention_mask for e in enc], np.int64)
                 emb = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
@@ -251,6 +251,17 @@ class Encoder:
             for i in todo:
                 out[i] = vecs[sentences[i]]
         return out
+
+
+def _tokenizable(sentence: str) -> str:
+    """The sentence as the tokenizer can take it: a lone surrogate (an undecodable byte Python kept from a
+    command line or a file read with ``surrogateescape``) makes ``tokenizers`` raise a TypeError, so each
+    becomes U+FFFD, the replacement character (the front ends repair such text before it gets here)."""
+    try:
+        sentence.encode("utf-8")
+        return sentence
+    except UnicodeEncodeError:
+        return sentence.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 _default: Encoder | None = None
