@@ -1103,3 +1103,133 @@ def test_an_english_advert_gets_no_language_note():
 
     assert english_note(ADVERT * 2) is None
     assert english_note((ROOT / "prompts" / "demo" / "job_advert.md").read_text()) is None
+
+
+# -- devices named right, and no native abort ------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def pulse():
+    """A private PulseAudio server with two speakers (null sinks); their monitors are microphones."""
+    from support.virtual_audio import VirtualAudio
+
+    with VirtualAudio(("vc_one", "vc_two")) as va:
+        yield va
+
+
+@pytest.fixture(scope="module")
+def empty_pulse():
+    """A PulseAudio server with no speaker and no microphone at all (PortAudio still lists 'pulse' and 'default')."""
+    from support.virtual_audio import VirtualAudio
+
+    with VirtualAudio(()) as va:
+        yield va
+
+
+def _no_abort(r) -> None:
+    assert r.returncode != 134 and "terminate called" not in r.stderr, r.stderr[-2000:]
+
+
+@pytest.mark.parametrize("device", ["nosuchmic", "99", "-1"])
+def test_practice_names_a_wrong_input_device_and_lists_the_real_ones(pulse, device):
+    r = run_cli("practice", "--questions", "1", f"--input-device={device}",
+                env=pulse.env(sink="vc_one", source="vc_one.monitor"), timeout=120)
+    _no_abort(r)
+    line = one_line(r, 4, "the input devices are:", "'pulse'", "'default'", "--input-device")
+    assert "no microphone found" not in line and "plug one in" not in line
+    assert (f"no input device matches {device!r}" if not device.lstrip("-").isdigit()
+            else f"there is no input device number {device}") in line
+
+
+@pytest.mark.parametrize("command", [["demo"], ["say", "Hello there."], ["practice", "--questions", "1"]])
+@pytest.mark.parametrize("device", ["99", "nosuchspeaker"])
+def test_a_wrong_output_device_is_named_with_the_list_for_every_command(pulse, command, device):
+    r = run_cli(*command, "--output-device", device, env=pulse.env(sink="vc_one", source="vc_one.monitor"),
+                timeout=300)
+    _no_abort(r)
+    one_line(r, 4, "the output devices are:", "'default'", "--output-device")
+    assert "Summary" not in r.stdout  # the demo no longer goes on silently (it exited 0)
+
+
+def test_a_device_named_right_is_used(pulse, tmp_path):
+    r = run_cli("say", "Hello there.", "--output-device", "pulse", env=pulse.env(sink="vc_two"), timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+
+
+def test_practice_on_a_sound_server_with_no_devices(empty_pulse):
+    r = run_cli("practice", "--questions", "1", env=empty_pulse.env(), timeout=300)
+    _no_abort(r)
+    one_line(r, 4, "cannot record from the default input device", "pactl list short sources", "voicecoach demo")
+    assert "Expression" not in r.stderr and "ALSA lib" not in r.stderr  # PortAudio's own noise stays out
+
+
+def test_typed_practice_on_a_sound_server_with_no_devices_shows_the_questions(empty_pulse):
+    r = run_cli("practice", "--typed", "--questions", "1", env=empty_pulse.env(), input="", timeout=300)
+    _no_abort(r)
+    assert r.returncode == 0 and "Question 1/1" in r.stdout, r.stderr[-2000:]
+
+
+def test_doctor_fails_on_a_sound_server_with_no_devices(empty_pulse):
+    r = run_cli("doctor", env=empty_pulse.env(), timeout=300)
+    assert r.returncode == 4, (r.returncode, r.stdout, r.stderr[-2000:])
+    assert "voicecoach is ready" not in r.stdout
+    assert "[FAIL] microphone (input device): cannot record" in r.stdout
+    assert "[FAIL] speaker (output device): cannot play" in r.stdout
+    assert "`voicecoach demo` and `voicecoach practice --typed` work without them" in r.stdout
+
+
+def test_doctor_is_ready_with_devices(pulse):
+    r = run_cli("doctor", env=pulse.env(sink="vc_one", source="vc_one.monitor"), timeout=300)
+    assert r.returncode == 0 and "voicecoach is ready" in r.stdout, r.stdout + r.stderr[-2000:]
+
+
+def test_the_sound_server_dying_during_the_introduction_is_not_a_native_abort(tmp_path, home):
+    """The server goes away while the model loads on its thread: one line and exit 4, not exit 134."""
+    from support.virtual_audio import VirtualAudio
+
+    va = VirtualAudio(("vc_gone",)).__enter__()
+    p = subprocess.Popen([sys.executable, "-m", "voicecoach", "practice", "--questions", "1"], cwd=ROOT,
+                         env=va.env(sink="vc_gone", source="vc_gone.monitor"), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (home / "voicecoach.db").exists():
+            time.sleep(0.05)
+        time.sleep(1.0)  # the introduction is playing; the model is still loading
+    finally:
+        va.__exit__(None, None, None)
+    out, err = p.communicate(timeout=300)
+    r = subprocess.CompletedProcess(p.args, p.returncode, out, err)
+    _no_abort(r)
+    assert p.returncode == 4, (p.returncode, err[-2000:])
+    assert "0 answer(s) kept (session 1" in err
+    assert json.loads(run_cli("history", "--json").stdout)[0]["status"] == "device_failed"
+
+
+_UNDERRUN = r"""
+import sys, time
+if sys.argv[1] == "voicecoach":
+    from voicecoach.audio.devices import alsa_messages, import_sounddevice
+    sd = import_sounddevice()
+else:
+    import sounddevice as sd
+    alsa_messages = [None]
+calls = [0]
+def slow(out, frames, t, status):  # a callback that falls behind now and then: ALSA underruns
+    calls[0] += 1
+    out.fill(0)
+    if calls[0] % 3 == 0:
+        time.sleep(0.3)
+with sd.OutputStream(samplerate=16000, channels=1, callback=slow, blocksize=256, latency="low"):
+    time.sleep(3)
+print(alsa_messages[0])
+"""
+
+
+def test_alsa_underrun_lines_stay_off_the_screen(pulse):
+    env = pulse.env(sink="vc_one")
+    bare = subprocess.run([sys.executable, "-c", _UNDERRUN, "bare"], capture_output=True, text=True, env=env, cwd=ROOT,
+                          timeout=60)
+    assert "underrun occurred" in bare.stderr  # what the sweep saw in the interview's screen
+    ours = subprocess.run([sys.executable, "-c", _UNDERRUN, "voicecoach"], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=60)
+    assert ours.returncode == 0 and "ALSA lib" not in ours.stderr and "underrun" not in ours.stderr, ours.stderr
+    assert int(ours.stdout.strip()) >= 1  # counted instead

@@ -149,12 +149,13 @@ def build_practice(s: PracticeSettings, observers: list, progress=None, mic=None
         progress(f"(note: {note})")
     if typed is None:
         mic = mic or SounddeviceMicrophone(s.input_device)
-        if not mic.is_available():
-            raise NoAudioDevice("no microphone (audio input device) found")
+        mic.check()  # a device that does not match is named with the list of those there are
     player = player or SounddevicePlayer(s.output_device)
-    if not player.is_available():
-        if typed is None:
-            raise NoAudioDevice("no speaker (audio output device) found")
+    try:
+        player.check()
+    except NoAudioDevice:
+        if typed is None or s.output_device is not None:
+            raise
         player = NullPlayer()  # typed practice without a speaker: the questions are shown, not spoken
     tts = make_tts(voice=s.voice, rate_wpm=s.rate_wpm)
     note = default_backend_note()
@@ -185,7 +186,11 @@ def build_demo(s: PracticeSettings, observers: list, silent: bool = False, realt
         raise VoicecoachError(f"the demo's questions are missing from the bank: {', '.join(missing)}",
                               "restore prompts/questions from the project")
     player = NullPlayer() if silent else SounddevicePlayer(s.output_device)
-    if not player.is_available():
+    try:
+        player.check()
+    except NoAudioDevice:
+        if s.output_device is not None:
+            raise  # a device asked for by name or number and not found is an error, not a silent demo
         if progress:
             progress("(no audio output device: the interviewer's words are shown, not played)")
         player = NullPlayer()

@@ -54,13 +54,17 @@ def cmd_say(args) -> int:
     from ..audio.snd import SounddevicePlayer
     from ..errors import NoAudioDevice
 
-    tts = make_tts(voice=args.voice, rate_wpm=args.rate)
     player = SounddevicePlayer(args.output_device)
     try:
-        player.play_stream(tts.stream(args.text))
+        player.check()  # before the voice loads: a device that does not match is named with those there are
     except NoAudioDevice as exc:
-        raise NoAudioDevice(exc.message, "connect a speaker (see `voicecoach devices`), or write the speech to a "
-                            f"file instead: voicecoach say {json.dumps(args.text)} --out FILE.wav") from None
+        if args.output_device is not None:
+            raise
+        raise NoAudioDevice(f"no audio output device can be used ({exc.message})",
+                            "connect a speaker (see `voicecoach devices`), or write the speech to a file instead: "
+                            f"voicecoach say {json.dumps(args.text, ensure_ascii=False)} --out FILE.wav") from None
+    tts = make_tts(voice=args.voice, rate_wpm=args.rate)
+    player.play_stream(tts.stream(args.text))
     return 0
 
 
@@ -85,13 +89,21 @@ def cmd_doctor(args) -> int:
     checks = run_checks(progress=_progress, engines=args.engine)
     failed_required = False
     for c in checks:
-        mark = "ok  " if c.ok else ("FAIL" if c.required else "warn")
+        mark = "ok  " if c.ok else ("FAIL" if c.required or c.device else "warn")
         print(f"[{mark}] {c.name}: {c.detail}")
         if not c.ok:
             print(f"       fix: {c.fix}")
             failed_required |= c.required
-    print("voicecoach is ready." if not failed_required else "Some required pieces are missing (see FAIL above).")
-    return 1 if failed_required else 0
+    if failed_required:
+        print("Some required pieces are missing (see FAIL above).")
+        return 1
+    missing = [c.name.split(" (")[0] for c in checks if c.device and not c.ok]
+    if missing:
+        print(f"voicecoach cannot hold a spoken interview here: no {' and no '.join(missing)} can be used (see "
+              "above). `voicecoach demo` and `voicecoach practice --typed` work without them.")
+        return 4
+    print("voicecoach is ready.")
+    return 0
 
 
 # -- judging answers ------------------------------------------------------------------------------
