@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -1233,3 +1234,98 @@ def test_alsa_underrun_lines_stay_off_the_screen(pulse):
                           cwd=ROOT, timeout=60)
     assert ours.returncode == 0 and "ALSA lib" not in ours.stderr and "underrun" not in ours.stderr, ours.stderr
     assert int(ours.stdout.strip()) >= 1  # counted instead
+
+
+# -- history versions and concurrency -----------------------------------------------------------------------------
+def _newer(home: Path, version: int = 99) -> None:
+    import sqlite3
+
+    db = sqlite3.connect(home / "voicecoach.db")
+    db.execute(f"PRAGMA user_version = {version}")
+    db.commit()
+    db.close()
+
+
+def test_a_history_from_a_newer_voicecoach_is_read_but_never_written(home):
+    texts = _history(home)
+    _newer(home)
+    before = _sha(home / "voicecoach.db")
+    r = run_cli("history")
+    assert r.returncode == 0 and "completed" in r.stdout
+    one_line(r, 0, "was written by a newer voicecoach (schema version 99; this one knows up to 4)", "only reads it")
+    assert json.loads(run_cli("export").stdout)[0]["status"] == "completed"
+    one_line(run_cli("forget", "--all", "--yes"), 7, "written by a newer voicecoach", "upgrade voicecoach")
+    one_line(run_cli("demo", "--silent", timeout=120), 7, "written by a newer voicecoach", "VOICECOACH_HOME")
+    one_line(run_cli("practice", "--typed", "--questions", "1", input="", env=_env(**_NO_DEVICES)), 7,
+             "written by a newer voicecoach")
+    assert _sha(home / "voicecoach.db") == before  # not a byte written: no migration, no "interrupted" marks
+    assert _transcripts(home) == texts
+
+
+@pytest.mark.slow
+def test_doctor_fails_on_a_history_from_a_newer_voicecoach(home):
+    _history(home)
+    _newer(home, 5)
+    r = run_cli("doctor", timeout=300)
+    assert r.returncode == 1 and "[FAIL] history: the history database" in r.stdout and "newer voicecoach" in r.stdout
+
+
+@pytest.mark.slow
+def test_forget_while_a_session_runs_is_refused_and_nothing_is_orphaned(tmp_path, home):
+    import sqlite3
+
+    _history(home)  # session 1, finished
+    p = subprocess.Popen([sys.executable, "-m", "voicecoach", "demo", "--silent", "--realtime"], cwd=ROOT,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline, answered = time.monotonic() + 240, 0
+    while time.monotonic() < deadline and not answered:
+        time.sleep(0.3)
+        try:
+            answered = sqlite3.connect(home / "voicecoach.db").execute(
+                "SELECT count(*) FROM answers WHERE session_id = 2 AND status = 'answered'").fetchone()[0]
+        except sqlite3.OperationalError:
+            pass
+    try:
+        for args in (["forget", "--all", "--yes"], ["forget", "2", "--yes"]):
+            line = one_line(run_cli(*args), 1, "session 2 (process", "is still running, so nothing was forgotten",
+                            "end the session first")
+            assert f"process {p.pid}" in line
+        assert run_cli("forget", "1", "--yes").returncode == 0  # a finished session can go meanwhile
+    finally:
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=120)
+    assert p.returncode == 130 and "FOREIGN KEY" not in err and "doctor" not in err, err[-2000:]
+    kept = json.loads(run_cli("history", "--json").stdout)
+    assert [s["id"] for s in kept] == [2] and kept[0]["summary"]["answered"] >= 1
+    db = sqlite3.connect(home / "voicecoach.db")
+    paths = {r[0] for r in db.execute("SELECT audio_path FROM answers WHERE audio_path IS NOT NULL")}
+    on_disk = {str(f.relative_to(home)) for f in (home / "audio").rglob("*") if f.is_file()}
+    assert on_disk and on_disk <= paths | {p.replace(".ogg", ".wav") for p in paths}  # no take without its row
+    assert run_cli("forget", "--all", "--yes").returncode == 0  # once it has ended
+    assert list((home / "audio").iterdir()) == []
+
+
+def test_a_session_deleted_under_a_running_session_goes_on_into_the_fallback(tmp_path, home, monkeypatch):
+    """Another tool (an older voicecoach, sqlite3) deletes the running session: its next answer is kept in the
+    fallback JSON with its take beside it, and nothing is left in the history folder without a row."""
+    import sqlite3
+    import tempfile
+
+    from voicecoach.interview.recorder import Recorder
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    rec = Recorder("practice", {"round": "hr"}, store=Store(home))
+    rec.start()
+    audio = np.sin(np.arange(16000) / 9).astype(np.float32) * 0.1
+    rec.save(_answer(1, "first answer about my team"), audio)
+    db = sqlite3.connect(home / "voicecoach.db")
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("DELETE FROM sessions")
+    db.commit()
+    second = rec.save(_answer(2, "second answer about my values"), audio)
+    rec.finish("completed")
+    assert "no longer in the history" in rec.storage_error.message and "FOREIGN KEY" not in rec.storage_error.message
+    kept = json.loads(rec.fallback.read_text())
+    assert [a["transcript"] for a in kept["answers"]] == ["first answer about my team", "second answer about my values"]
+    assert Path(second.audio_path).parent == rec.fallback.parent and Path(second.audio_path).is_file()
+    assert not (home / "audio" / "session-1" / "q2.wav").exists()

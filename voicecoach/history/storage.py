@@ -16,7 +16,7 @@ __all__ = ["Damaged", "ReadOnly", "cannot_write", "history_error", "is_damage", 
 
 # Primary SQLite result codes (https://www.sqlite.org/rescode.html).
 _PERM, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 3, 8, 10, 11, 13, 14, 26
-_BUSY, _LOCKED = 5, 6
+_BUSY, _LOCKED, _CONSTRAINT = 5, 6, 19
 
 _FULL_BELOW_BYTES = 64 * 1024
 """Less free space than this counts as a full disk (SQLite needs a few pages per transaction)."""
@@ -140,7 +140,18 @@ def _shorten(text: str, limit: int = 160) -> str:
 
 def history_error(exc: sqlite3.DatabaseError, path: Path) -> StorageError:
     """The ``StorageError`` for an SQLite error on the history database at ``path``."""
+    from .migrations import NewerSchema
+
+    if isinstance(exc, NewerSchema):
+        return StorageError(f"the history database {path} was written by a newer voicecoach (schema version "
+                            f"{exc.version}; this one knows up to {exc.known}), so this one only reads it",
+                            "upgrade voicecoach to the version that wrote it, or set VOICECOACH_HOME to another "
+                            "folder for a separate history")
     code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    if code == _CONSTRAINT and "FOREIGN KEY" in str(exc):
+        return StorageError(f"this session is no longer in the history {path} (it was deleted while it ran)",
+                            "the answers are kept in the file named here; run `voicecoach forget` only while no "
+                            "session is running")
     if code in (_BUSY, _LOCKED):
         return StorageError(f"the history database {path} is busy (another voicecoach is using it)",
                             "wait for the other session to finish, then run the command again")

@@ -10,8 +10,10 @@ why; the CLI prints both at the end.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -88,6 +90,9 @@ class Recorder:
                 self.store.save_answer(self.record.id, answer)
             except StorageError as exc:
                 self._history_failed(exc)
+                answer = self._move_take(answer)
+                with self._lock:
+                    self.record = self.record.with_answer(answer)
         self._write_json()
         return answer
 
@@ -109,6 +114,23 @@ class Recorder:
             except StorageError:
                 pass  # the transcript and the evaluation are the record; the take itself had no room
         return answer
+
+    def _move_take(self, answer: Answer) -> Answer:
+        """The take just written into the history's folder, when the history then refused its row (the session
+        was deleted under it): moved beside the fallback JSON, so nothing is left in the history that no row
+        points to."""
+        take = Path(answer.audio_path) if answer.audio_path else None
+        if take is None or self.fallback is None or not take.is_file() or not take.is_relative_to(self.store.root):
+            return answer
+        moved = self.fallback.with_name(f"{self.fallback.stem}-q{answer.index}{take.suffix}")
+        try:
+            shutil.move(take, moved)
+        except OSError:
+            return answer
+        self._pending_audio.pop(answer.index, None)
+        with contextlib.suppress(OSError):
+            take.parent.rmdir()  # the session's folder, once empty
+        return answer.with_(audio_path=str(moved))
 
     def compress_audio(self) -> None:
         """Re-encode the kept takes as OGG on a worker thread (off the feedback path)."""
