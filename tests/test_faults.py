@@ -1329,3 +1329,58 @@ def test_a_session_deleted_under_a_running_session_goes_on_into_the_fallback(tmp
     assert [a["transcript"] for a in kept["answers"]] == ["first answer about my team", "second answer about my values"]
     assert Path(second.audio_path).parent == rec.fallback.parent and Path(second.audio_path).is_file()
     assert not (home / "audio" / "session-1" / "q2.wav").exists()
+
+
+# -- terminal conventions -----------------------------------------------------------------------------------------
+def _on_a_terminal(args: list[str], env: dict, input: bytes = b"") -> str:
+    """Run the CLI with its standard output on a pseudo-terminal; returns what the terminal received."""
+    import pty
+
+    master, slave = pty.openpty()
+    p = subprocess.Popen([sys.executable, "-m", "voicecoach", *args], stdout=slave, stdin=subprocess.PIPE,
+                         stderr=subprocess.PIPE, cwd=ROOT, env=env)
+    os.close(slave)
+    p.stdin.write(input)
+    p.stdin.close()
+    got = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the other end closed
+            break
+        if not chunk:
+            break
+        got += chunk
+    p.wait(timeout=300)
+    os.close(master)
+    assert p.returncode == 0, p.stderr.read()[-2000:]
+    return got.decode("utf-8", "replace")
+
+
+def _evaluated_history(home: Path) -> None:
+    from voicecoach.rules.evaluate import evaluate
+
+    store = Store(home)
+    sid = store.start_session(SessionRecord(now_iso(), "practice", settings={"round": "hr"}))
+    text = "I care about honest feedback, and I mentored two colleagues and organised our team retrospectives."
+    store.save_answer(sid, _answer(1, text).with_(evaluation=evaluate(text, "hr")))
+    store.end_session(sid, "completed")
+
+
+@pytest.mark.parametrize("setting", [{"NO_COLOR": "1"}, {"TERM": "dumb"}])
+def test_show_honours_no_color_and_a_dumb_terminal(home, setting):
+    _evaluated_history(home)
+    plain = _on_a_terminal(["show", "1"], _env(**{"TERM": "xterm", **setting}))
+    assert "\x1b[" not in plain and "[" in plain  # evidence in [brackets] instead
+    coloured = _on_a_terminal(["show", "1"], _env(TERM="xterm"))
+    assert "\x1b[4m" in coloured  # the control: colour where it is welcome
+
+
+def test_the_live_view_keeps_cursor_codes_off_a_dumb_terminal(home):
+    env = _env(TERM="dumb", **_NO_DEVICES)
+    dumb = _on_a_terminal(["practice", "--typed", "--questions", "1", "--round", "hr"], env,
+                          b"I mentored two colleagues and organised our team retrospectives.\n\n")
+    assert "Question 1/1" in dumb and "\x1b" not in dumb
+    live = _on_a_terminal(["practice", "--typed", "--questions", "1", "--round", "hr"], _env(TERM="xterm", **_NO_DEVICES),
+                          b"I mentored two colleagues.\n\n")
+    assert "\x1b[2K" in live  # the control: the live status line on a real terminal

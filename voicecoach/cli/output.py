@@ -18,7 +18,7 @@ from pathlib import Path
 from ..errors import StorageError
 
 __all__ = ["progress", "write_text", "OutputFailed", "guard_stdout", "print_json", "last_words", "unicode_stdout",
-           "silence_stdout", "stopped_line"]
+           "silence_stdout", "stopped_line", "use_color", "live_terminal"]
 
 
 def progress(line: str) -> None:
@@ -140,3 +140,19 @@ def silence_stdout() -> None:
 def print_json(obj) -> None:
     """One JSON document on stdout (non-ASCII escaped where the locale cannot show it)."""
     print(json.dumps(obj, ensure_ascii=not unicode_stdout()))
+
+
+def live_terminal(stream=None) -> bool:
+    """True when ``stream`` is a terminal that understands cursor codes (``TERM=dumb`` says it does not)."""
+    stream = stream or sys.stdout
+    try:
+        tty = stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+    return tty and os.environ.get("TERM", "") != "dumb"
+
+
+def use_color(stream=None) -> bool:
+    """True when colour may be used on ``stream``: a live terminal, and ``NO_COLOR`` unset or empty
+    (https://no-color.org)."""
+    return live_terminal(stream) and not os.environ.get("NO_COLOR")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import UsageError, VoicecoachError
 from ..interrupts import exit_code
-from .output import last_words, print_json, stopped_line, unicode_stdout
+from .output import last_words, print_json, stopped_line, unicode_stdout, use_color
 from .output import progress as _progress
 from .output import write_text as _write_text
 
@@ -137,7 +137,7 @@ def cmd_show(args) -> int:
 
     store = open_store(read_only_ok=True)
     s = store.session(args.session)
-    color = sys.stdout.isatty()
+    color = use_color(sys.stdout)  # NO_COLOR and TERM=dumb honoured
     print(session_row(s))
     for a in s.answers:
         print(f"\n{answer_heading(a)}")
