@@ -1384,3 +1384,39 @@ def test_the_live_view_keeps_cursor_codes_off_a_dumb_terminal(home):
     live = _on_a_terminal(["practice", "--typed", "--questions", "1", "--round", "hr"], _env(TERM="xterm", **_NO_DEVICES),
                           b"I mentored two colleagues.\n\n")
     assert "\x1b[2K" in live  # the control: the live status line on a real terminal
+
+
+# -- a read-only home: caches that cannot be written ------------------------------------------------------------------
+def _read_only_home(tmp_path: Path) -> dict:
+    ro = tmp_path / "rohome"
+    ro.mkdir(mode=0o555)
+    env = {k: v for k, v in os.environ.items() if k not in ("VOICECOACH_CACHE", "XDG_CACHE_HOME")}
+    return {**env, "HOME": str(ro)}
+
+
+def test_evaluate_with_a_read_only_home(tmp_path):
+    r = run_cli("evaluate", "--round", "hr", "--text", "I mentored two colleagues and organised our retrospectives.",
+                "--json", env=_read_only_home(tmp_path), unprivileged=True)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr[-2000:]
+    assert json.loads(r.stdout)["suits"]
+    one_line(r, 0, "cannot keep converted models in", "VOICECOACH_CACHE")
+    assert "telemetry" not in r.stderr
+
+
+@pytest.mark.slow
+def test_openai_whisper_with_a_read_only_home(tmp_path, speech_dir):
+    r = run_cli("transcribe", str(speech_dir / "jfk.flac"), "--engine", "openai-whisper",
+                env=_read_only_home(tmp_path), unprivileged=True, timeout=600)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr[-2000:]
+    assert "ask not what your country can do for you" in r.stdout.lower()
+    assert "converted in memory on every run; set VOICECOACH_CACHE" in r.stderr
+
+
+def test_onnx_runtime_telemetry_is_off(tmp_path):
+    """ONNX Runtime 1.29+ writes a device id under ~/.cache/Microsoft and uploads events unless told not to:
+    nothing may leave the machine."""
+    env = {**os.environ, "HOME": str(tmp_path)}
+    env.pop("ORT_DISABLE_TELEMETRY", None)
+    r = run_cli("evaluate", "--round", "hr", "--text", "I organised our team retrospectives.", env=env)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert not (tmp_path / ".cache" / "Microsoft").exists()
