@@ -1420,3 +1420,57 @@ def test_onnx_runtime_telemetry_is_off(tmp_path):
     r = run_cli("evaluate", "--round", "hr", "--text", "I organised our team retrospectives.", env=env)
     assert r.returncode == 0, r.stderr[-2000:]
     assert not (tmp_path / ".cache" / "Microsoft").exists()
+
+
+# -- bounded: a long history's report ----------------------------------------------------------------------------
+def _long_history(home: Path, sessions: int) -> None:
+    """``sessions`` sessions of the same three evaluated questions (the worst case for attempts), a day apart."""
+    from voicecoach.rules.evaluate import evaluate
+
+    texts = {
+        "gen-hr-why-us": ("hr", "I have followed your company for years because of its honest products, and in my "
+                          "team I organise our knowledge sharing sessions and mentored two new colleagues."),
+        "swe-hm-performance": ("hiring_manager", "Our checkout service was slow, so I profiled it, added a cache in "
+                               "front of the pricing service and rewrote two queries; response time dropped from nine "
+                               "hundred milliseconds to one hundred and eighty."),
+        "gen-hr-questions-for-us": ("hr", "What is the salary range for this role, and how soon could I be promoted?"),
+    }
+    evaluated = {qid: evaluate(text, rnd) for qid, (rnd, text) in texts.items()}
+    store = Store(home)
+    take = home / "take.ogg"
+    take.write_bytes(b"OggS" + bytes(40_000))  # a recording's size, for the audio budget
+    for n in range(sessions):
+        sid = store.start_session(SessionRecord(f"2026-01-01T10:00:00+00:00", "demo", settings={"round": "mixed"}))
+        for i, (qid, (rnd, text)) in enumerate(texts.items(), 1):
+            store.save_answer(sid, Answer(i, qid, rnd, "generic", f"Question {qid}?", "answered", text,
+                                          evaluation=evaluated[qid], audio_path=str(take),
+                                          created_at=f"2026-{1 + n // 28 % 12:02d}-{1 + n % 28:02d}T10:00:00+00:00"))
+        store.end_session(sid, "completed")
+    store.close()
+
+
+def test_report_all_of_500_sessions_is_bounded(tmp_path, home):
+    """The sweep: 500 sessions made a 142 MB report (every card listed every attempt) in 172 s. The size is a
+    test; the time is measured by scripts/bench_report.py."""
+    _long_history(home, 500)
+    out = tmp_path / "all.html"
+    r = run_cli("report", "--all", "--out", str(out), timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    html_text = out.read_text()
+    assert out.stat().st_size < 10_000_000, out.stat().st_size
+    assert html_text.count('class="card"') == 1500  # every answer still has its card
+    assert html_text.count("<details id=\"q-") == 3  # the attempts at each question, listed once
+    assert "Attempt 500 of 500 at this question" in html_text and "Attempt 1 of 500" in html_text
+    assert html_text.count("data:audio/ogg") < 1500 and "not embedded: the report keeps the newest" in html_text
+
+
+def test_report_cards_become_brief_beyond_the_budget(home, monkeypatch):
+    from voicecoach.history import report
+
+    _long_history(home, 40)
+    sessions = Store(home, read_only_ok=True).sessions()
+    monkeypatch.setattr(report, "CARD_BUDGET_CHARS", 20_000)
+    html_text = report.render_html(sessions, sessions)
+    assert "in full: <code>voicecoach report 1</code>" in html_text  # the oldest are brief
+    assert "in full: <code>voicecoach report 40</code>" not in html_text  # the newest in full
+    assert html_text.count('class="card"') == 120

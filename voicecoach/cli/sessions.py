@@ -172,7 +172,6 @@ def cmd_report(args) -> int:
         raise UsageError("give a SESSION or --all, not both", "voicecoach report 3  or  voicecoach report --all")
     chosen = ([store.session(args.session)] if args.session is not None
               else all_sessions if args.all else [all_sessions[-1]])
-    attempts = {a.question_id: store.answers(question_id=a.question_id) for s in chosen for a in s.answers}
     default = store.root / "reports" / f"voicecoach-report-{'all' if args.all else chosen[0].id}.html"
     if args.out is None:
         try:
@@ -182,7 +181,7 @@ def cmd_report(args) -> int:
 
             raise cannot_write(default.parent, exc, what="the reports folder",
                                elsewhere="write it elsewhere: voicecoach report --out ~/report.html") from None
-    out = _write_text(args.out or default, render_html(chosen, all_sessions, attempts)).resolve()
+    out = _write_text(args.out or default, render_html(chosen, all_sessions)).resolve()
     print(f"wrote {out}" + ("" if args.open else " (open it in a browser, or add --open)"))
     if args.open:
         import webbrowser
