@@ -1474,3 +1474,83 @@ def test_report_cards_become_brief_beyond_the_budget(home, monkeypatch):
     assert "in full: <code>voicecoach report 1</code>" in html_text  # the oldest are brief
     assert "in full: <code>voicecoach report 40</code>" not in html_text  # the newest in full
     assert html_text.count('class="card"') == 120
+
+
+# -- bounded: long recordings --------------------------------------------------------------------------------------
+def test_a_file_read_in_blocks_equals_the_file_read_whole(tmp_path, speech_dir):
+    """What a long recording goes through (a block at a time: resampling, voice activity) gives exactly what the
+    whole file gives."""
+    from voicecoach.audio.clip import AudioClip, load_audio, open_audio, resample, resample_stream
+    from voicecoach.audio.vad import SileroVad
+
+    x = np.random.default_rng(7).standard_normal(44100 * 70).astype(np.float32) * 0.1
+    chunks = [x[i: i + 12345] for i in range(0, len(x), 12345)]
+    np.testing.assert_array_equal(np.concatenate(list(resample_stream(chunks, 44100, 16000))), resample(x, 44100, 16000))
+    stereo = tmp_path / "stereo.wav"
+    import soundfile
+
+    soundfile.write(stereo, np.stack([x, x * 0.5], axis=1), 44100)
+    whole = load_audio(stereo)
+    np.testing.assert_allclose(np.concatenate(list(open_audio(stereo).blocks())), whole.samples, atol=0)
+    speech = np.tile(load_audio(speech_dir / "jfk.flac").samples, 8)  # 88 s: three of the VAD's 1024-window calls
+    vad = SileroVad()
+    whole_probs = vad.probabilities(speech)
+    blocks_probs, n = vad.probabilities_of_blocks(AudioClip(speech, 16000).blocks(7.3))
+    stream = vad.stream()
+    live = np.concatenate([stream.feed(speech[i: i + 5000]) for i in range(0, len(speech), 5000)])
+    assert n == len(speech)
+    np.testing.assert_array_equal(whole_probs, blocks_probs)
+    np.testing.assert_array_equal(whole_probs[: len(live)], live)  # the live session hears the same
+
+
+def test_a_file_and_the_same_clip_are_decoded_in_the_same_windows(tmp_path, speech_dir):
+    from voicecoach.audio.clip import AudioClip, load_audio, open_audio
+
+    parts = [load_audio(speech_dir / n).samples for n in ("jfk.flac", "stereo_diarization.wav", "hotwords.mp3")]
+    unit = np.concatenate([x for p in parts for x in (p, np.zeros(16000, np.float32))])
+    clip = AudioClip(np.tile(unit, 6), 16000)
+    path = tmp_path / "long.wav"
+    path.write_bytes(clip.to_wav_bytes())
+    from_clip, from_file = _Recording.make(), _Recording.make()
+    a = from_clip.transcribe(load_audio(path))
+    b = from_file.transcribe(open_audio(path))
+    assert from_clip.lengths == from_file.lengths and len(from_file.lengths) >= 4
+    assert [w.start_s for w in a.words] == [w.start_s for w in b.words] and a.duration_s == b.duration_s
+
+
+_PIPELINE_PEAK = r"""
+import sys
+import numpy as np
+sys.path.insert(0, sys.argv[2])
+from test_faults import _Recording
+from voicecoach.audio.clip import open_audio
+t = _Recording.make()
+result = t.transcribe(open_audio(sys.argv[1]))
+assert len(t.lengths) > 1
+print(next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')) / 1024)
+"""
+
+
+@pytest.mark.slow
+def test_memory_of_a_long_file_does_not_grow_with_its_length(tmp_path, speech_dir):
+    """The whole pipeline but the decoder (voice activity, windows, word times) on a 2-minute and a 60-minute
+    WAV: before issue 19 the file was held whole (60 minutes: 230 MB more; 3 hours peaked at 1.2 GB)."""
+    import soundfile
+
+    from voicecoach.audio.clip import load_audio
+
+    parts = [load_audio(speech_dir / n).samples for n in ("jfk.flac", "hotwords.mp3")]
+    unit = np.concatenate([x for p in parts for x in (p, np.zeros(16000, np.float32))])
+    peaks = {}
+    for minutes in (2, 60):
+        path = tmp_path / f"{minutes}min.wav"
+        with soundfile.SoundFile(path, "w", samplerate=16000, channels=1, subtype="PCM_16") as f:
+            for _ in range(minutes * 60 * 16000 // len(unit) + 1):
+                f.write(unit)
+        r = subprocess.run([sys.executable, "-c", _PIPELINE_PEAK, str(path), str(ROOT / "tests")], capture_output=True,
+                           text=True, cwd=ROOT, timeout=1200)
+        assert r.returncode == 0, r.stderr[-2000:]
+        peaks[minutes] = float(r.stdout.strip().splitlines()[-1])
+        path.unlink()
+    print(f"peak: 2 min {peaks[2]:.0f} MB, 60 min {peaks[60]:.0f} MB")
+    assert peaks[60] - peaks[2] < 40

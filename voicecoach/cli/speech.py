@@ -15,9 +15,9 @@ from .output import write_text as _write_text  # noqa: F401
 # -- speech in, speech out ------------------------------------------------------------------------
 def cmd_transcribe(args) -> int:
     from ..asr import DecodeOptions, english_doubt, make_transcriber
-    from ..audio.clip import load_audio
+    from ..audio.clip import open_audio
 
-    clip = load_audio(args.file)
+    clip = open_audio(args.file)  # read a block at a time: a recording of hours never sits in memory whole
     transcriber = make_transcriber(args.engine, args.model, DecodeOptions(prompt=args.prompt), progress=_progress)
     transcriber.progress = _progress  # a line per 30 s window of a long file
     result = transcriber.transcribe(clip)
@@ -123,10 +123,10 @@ def cmd_evaluate(args) -> int:
     words = None
     if args.audio is not None:
         from ..asr import english_doubt, make_transcriber
-        from ..audio.clip import load_audio
+        from ..audio.clip import open_audio
         from ..errors import EmptyAudio, UnreadableAudio
 
-        clip = load_audio(args.audio)
+        clip = open_audio(args.audio)
         transcriber = make_transcriber(args.engine, args.model, progress=_progress)
         transcriber.progress = _progress
         result = transcriber.transcribe(clip)
