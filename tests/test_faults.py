@@ -1554,3 +1554,21 @@ def test_memory_of_a_long_file_does_not_grow_with_its_length(tmp_path, speech_di
         path.unlink()
     print(f"peak: 2 min {peaks[2]:.0f} MB, 60 min {peaks[60]:.0f} MB")
     assert peaks[60] - peaks[2] < 40
+
+
+def test_a_take_compressed_while_the_verdict_plays_stays_reachable(home):
+    """On a real speaker the verdict takes seconds, so the OGG is made before the answer's timings are saved:
+    that last save pointed the history back at the WAV the OGG replaced (deleted), and show and the report lost
+    the recording."""
+    from voicecoach.interview.recorder import Recorder
+
+    rec = Recorder("practice", {"round": "hr"}, store=Store(home))
+    rec.start()
+    saved = rec.save(_answer(1, "I led the team."), np.sin(np.arange(48000) / 9).astype(np.float32) * 0.1)
+    rec.compress_audio()
+    rec._join()  # the worker finished while the verdict was spoken
+    again = rec.save(saved.with_(timings={"end_detected_to_feedback_s": 0.1}))
+    rec.finish("completed")
+    stored = Store(home, read_only_ok=True).session(1).answers[0]
+    assert stored.audio_path.endswith("q1.ogg") and Path(stored.audio_path).is_file()
+    assert again.audio_path == stored.audio_path and not Path(saved.audio_path).exists()

@@ -212,10 +212,14 @@ class Store:
     def compress_audio(self, session_id: int, index: int, wav: Path) -> Path:
         """Re-encode a kept WAV as OGG Vorbis (about a tenth of the size) and point the row at it."""
         ogg = encode_ogg(wav)
-        self._exec("UPDATE answers SET audio_path = ? WHERE session_id = ? AND idx = ?",
-                   (self._relative(str(ogg)), session_id, index))
+        self.use_audio(session_id, index, ogg)
         wav.unlink(missing_ok=True)
         return ogg
+
+    def use_audio(self, session_id: int, index: int, path: Path) -> None:
+        """Point an answer's row at another file of its take (the OGG made from its WAV)."""
+        self._exec("UPDATE answers SET audio_path = ? WHERE session_id = ? AND idx = ?",
+                   (self._relative(str(path)), session_id, index))
 
     def end_session(self, session_id: int, status: str) -> None:
         """Record how the session ended."""

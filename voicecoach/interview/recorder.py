@@ -24,6 +24,7 @@ import numpy as np
 from ..errors import StorageError
 from ..history.records import Answer, SessionRecord
 from ..history.store import now_iso, write_wav_file
+from ..history.takes import encode_ogg
 from ..history.writing import replace_file
 
 __all__ = ["Recorder", "measure_resources"]
@@ -83,16 +84,25 @@ class Recorder:
         answer = answer.with_(session_id=self.record.id, created_at=answer.created_at or now_iso())
         if audio is not None and len(audio) and self.keep_audio:
             answer = self._keep_audio(answer, audio)
-        with self._lock:
+        failed = None
+        with self._lock:  # the audio worker may be pointing this answer at its OGG: not in between
+            if audio is None:
+                # Saved again (its timings): keep the take where it now is, which may be the OGG the worker
+                # made from the WAV this answer still names (that WAV is gone).
+                kept = next((a.audio_path for a in self.record.answers if a.index == answer.index), None)
+                if kept:
+                    answer = answer.with_(audio_path=kept)
             self.record = self.record.with_answer(answer)
-        if self._history_ok and self.record.id is not None:
-            try:
-                self.store.save_answer(self.record.id, answer)
-            except StorageError as exc:
-                self._history_failed(exc)
-                answer = self._move_take(answer)
-                with self._lock:
-                    self.record = self.record.with_answer(answer)
+            if self._history_ok and self.record.id is not None:
+                try:
+                    self.store.save_answer(self.record.id, answer)
+                except StorageError as exc:
+                    failed = exc
+        if failed is not None:
+            self._history_failed(failed)
+            answer = self._move_take(answer)
+            with self._lock:
+                self.record = self.record.with_answer(answer)
         self._write_json()
         return answer
 
@@ -142,13 +152,15 @@ class Recorder:
         def work() -> None:
             for index, wav in jobs:
                 try:
-                    ogg = self.store.compress_audio(self.record.id, index, wav)
+                    ogg = encode_ogg(wav)  # the slow part, outside the lock
+                    with self._lock:  # the row, the record and the files change together (see save)
+                        self.store.use_audio(self.record.id, index, ogg)
+                        a = next((a for a in self.record.answers if a.index == index), None)
+                        if a is not None:
+                            self.record = self.record.with_answer(a.with_(audio_path=str(ogg)))
                 except (OSError, RuntimeError, StorageError):
                     continue  # the WAV stays: nothing is lost, it is only larger
-                with self._lock:
-                    a = next((a for a in self.record.answers if a.index == index), None)
-                    if a is not None:
-                        self.record = self.record.with_answer(a.with_(audio_path=str(ogg)))
+                wav.unlink(missing_ok=True)
 
         self._worker = threading.Thread(target=work, name="voicecoach-audio", daemon=True)
         self._worker.start()
