@@ -1182,8 +1182,11 @@ def test_doctor_is_ready_with_devices(pulse):
     assert r.returncode == 0 and "voicecoach is ready" in r.stdout, r.stdout + r.stderr[-2000:]
 
 
+@pytest.mark.slow
 def test_the_sound_server_dying_during_the_introduction_is_not_a_native_abort(tmp_path, home):
     """The server goes away while the model loads on its thread: one line and exit 4, not exit 134."""
+    import sqlite3
+
     from support.virtual_audio import VirtualAudio
 
     va = VirtualAudio(("vc_gone",)).__enter__()
@@ -1191,9 +1194,13 @@ def test_the_sound_server_dying_during_the_introduction_is_not_a_native_abort(tm
                          env=va.env(sink="vc_gone", source="vc_gone.monitor"), stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not (home / "voicecoach.db").exists():
+        deadline, started = time.monotonic() + 120, False
+        while time.monotonic() < deadline and not started and p.poll() is None:  # the session has begun
             time.sleep(0.05)
+            try:
+                started = sqlite3.connect(home / "voicecoach.db").execute("SELECT count(*) FROM sessions").fetchone()[0]
+            except sqlite3.OperationalError:
+                pass
         time.sleep(1.0)  # the introduction is playing; the model is still loading
     finally:
         va.__exit__(None, None, None)
