@@ -19,7 +19,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(ROOT / "scripts"))
 
 
-SLOW_FIXTURES = {"transcribers", "tts", "voice", "speech", "pulse", "chromium", "whisper", "backend_tts", "busy_cpu"}
+SLOW_FIXTURES = {"transcribers", "tts", "voice", "speech", "pulse", "empty_pulse", "chromium", "whisper", "backend_tts",
+                 "busy_cpu"}
 """Fixtures that load Whisper or a voice, or start a sound server or a browser: their tests are ``slow``."""
 
 

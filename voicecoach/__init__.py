@@ -35,4 +35,12 @@ def _process_started() -> float:
 LAUNCHED_AT = _process_started()
 """When the process started, to time how soon the first question is heard."""
 
+# ONNX Runtime (the VAD, the sentence embeddings, the voice) ships with telemetry on by default on Linux since
+# 1.29: it writes a device id under ~/.cache/Microsoft and uploads usage events, and under a read-only home it
+# prints "Failed to persist telemetry device ID" into the session. voicecoach promises that nothing leaves the
+# machine, so it is switched off before any module loads onnxruntime (set ORT_DISABLE_TELEMETRY=0 to allow it).
+import os as _os  # noqa: E402
+
+_os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
 __all__ = ["__version__", "LAUNCHED_AT"]

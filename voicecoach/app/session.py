@@ -110,7 +110,7 @@ def _interview(s: PracticeSettings, questions, tts, player, mic, observers, stor
         from ..audio.endpoint import EndOfTurn
 
         endpoint = EndOfTurn()
-    _warm_up(tts, transcriber, endpoint)
+    loading = _warm_up(tts, transcriber, endpoint)
     intro = ("full" if _first_run(store) else "short") if s.intro == "auto" else s.intro
     from ..interview.probes import Prober
 
@@ -123,7 +123,10 @@ def _interview(s: PracticeSettings, questions, tts, player, mic, observers, stor
     if tailoring.cv is not None:
         settings["cv_profile"] = tailoring.cv.to_json()
     recorder = Recorder(s.mode, settings, store=store, json_out=s.json_out, keep_audio=s.keep_audio)
-    engines = Engines(tts, player, mic, transcriber, SileroVad() if typed is None else None, typed, endpoint)
+    # The session joins the loading thread when it ends, however it ends (a device that fails at the first
+    # word would otherwise leave it inside CTranslate2 as the process exits: a native abort, exit 134).
+    engines = Engines(tts, player, mic, transcriber, SileroVad() if typed is None else None, typed, endpoint,
+                      on_close=(loading.join,))
     return Interview(questions, engines, recorder, options, observers, prober=Prober() if s.follow_ups else None)
 
 
@@ -148,14 +151,17 @@ def build_practice(s: PracticeSettings, observers: list, progress=None, mic=None
     questions = choose_questions(s, store=store, tailored=tailoring.questions, occupation=tailoring.occupation)
     if progress and tailoring.job is not None:
         progress(describe_job(tailoring))
+    for note in tailoring.notes if progress else ():
+        progress(f"(note: {note})")
     if typed is None:
         mic = mic or SounddeviceMicrophone(s.input_device)
-        if not mic.is_available():
-            raise NoAudioDevice("no microphone (audio input device) found")
+        mic.check()  # a device that does not match is named with the list of those there are
     player = player or SounddevicePlayer(s.output_device)
-    if not player.is_available():
-        if typed is None:
-            raise NoAudioDevice("no speaker (audio output device) found")
+    try:
+        player.check()
+    except NoAudioDevice:
+        if typed is None or s.output_device is not None:
+            raise
         player = NullPlayer()  # typed practice without a speaker: the questions are shown, not spoken
     tts = make_tts(voice=s.voice, rate_wpm=s.rate_wpm)
     note = default_backend_note()
@@ -186,7 +192,11 @@ def build_demo(s: PracticeSettings, observers: list, silent: bool = False, realt
         raise VoicecoachError(f"the demo's questions are missing from the bank: {', '.join(missing)}",
                               "restore prompts/questions from the project")
     player = NullPlayer() if silent else SounddevicePlayer(s.output_device)
-    if not player.is_available():
+    try:
+        player.check()
+    except NoAudioDevice:
+        if s.output_device is not None:
+            raise  # a device asked for by name or number and not found is an error, not a silent demo
         if progress:
             progress("(no audio output device: the interviewer's words are shown, not played)")
         player = NullPlayer()

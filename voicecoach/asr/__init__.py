@@ -29,7 +29,7 @@ from .transcript import LIVE_OPTIONS, DecodeOptions, Segment, Transcript, Word
 if TYPE_CHECKING:  # annotations only: numpy and the VAD load with the first transcription (gate.py)
     import numpy as np
 
-    from ..audio.clip import AudioClip
+    from ..audio.clip import AudioClip, AudioFile
     from ..audio.vad import VadOptions
 
 __all__ = [
@@ -80,15 +80,16 @@ class Transcriber(ABC):
     def _decode(self, samples: np.ndarray, options: DecodeOptions) -> list[Segment]:
         """Decode 16 kHz mono speech; times relative to ``samples``."""
 
-    def transcribe(self, clip: AudioClip, prompt: str | None = None) -> Transcript:
-        """Transcribe a clip.
+    def transcribe(self, clip: AudioClip | AudioFile, prompt: str | None = None) -> Transcript:
+        """Transcribe a clip, or a file read a block at a time.
 
         Speech is decoded in windows of at most 30 seconds of speech, cut at pauses the voice activity
         detector found (a long monologue is cut at its quietest moment), so memory stays bounded however
         long the recording is; ``progress``, when set, hears about each window of a long one.
 
         Args:
-            clip: audio at any rate (resampled to 16 kHz here).
+            clip: audio at any rate (resampled to 16 kHz here), or an ``AudioFile`` (``audio.clip.open_audio``),
+                which is never held in memory whole.
             prompt: optional text to prime the decoder (overrides the options' prompt).
 
         Returns:

@@ -197,11 +197,13 @@ def _fingerprint(model_dir: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def cached_checkpoint(model_dir: str | Path, name: str, progress: Callable[[str], None] | None = None) -> Path:
+def cached_checkpoint(model_dir: str | Path, name: str, progress: Callable[[str], None] | None = None):
     """The openai-whisper checkpoint for a CTranslate2 model, converting it once if needed.
 
     The file is written under a temporary name and renamed, so an interrupted conversion never
-    leaves a half-written checkpoint behind.
+    leaves a half-written checkpoint behind. Where the cache cannot be written (a read-only home, a full
+    disk) the checkpoint is converted into memory for this run and returned as a file object (``io.BytesIO``),
+    with a line through ``progress`` saying so.
     """
     import torch
 
@@ -217,10 +219,26 @@ def cached_checkpoint(model_dir: str | Path, name: str, progress: Callable[[str]
         "model_state_dict": {k: torch.from_numpy(np.ascontiguousarray(a)) for k, a in converted["state"].items()},
         "voicecoach_alignment_heads": converted["alignment_heads"],
     }
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(f".tmp{os.getpid()}")
-    torch.save(checkpoint, tmp)
-    os.replace(tmp, target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(checkpoint, tmp)
+        os.replace(tmp, target)
+    except (OSError, RuntimeError) as exc:  # torch.save says RuntimeError ("... failed to write") on a full disk
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        import io
+
+        memory = io.BytesIO()
+        torch.save(checkpoint, memory)
+        memory.seek(0)
+        if progress:
+            why = getattr(exc, "strerror", None) or str(exc).splitlines()[0][:80]
+            progress(f"(note: cannot keep the converted model in {target.parent} ({why}): it is converted in memory "
+                     "on every run; set VOICECOACH_CACHE to a folder you can write to)")
+        return memory
     if progress:
         progress(f"Converted: {target} ({target.stat().st_size / 1e6:.0f} MB)")
     return target

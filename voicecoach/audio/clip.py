@@ -12,6 +12,7 @@ import wave
 from contextlib import nullcontext
 from dataclasses import dataclass
 from math import gcd
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,9 @@ __all__ = [
     "concatenate",
     "from_wav_bytes",
     "load_audio",
+    "open_audio",
+    "AudioFile",
+    "resample_stream",
     "resample",
     "write_wav",
 ]
@@ -51,6 +55,13 @@ class AudioClip:
             return self
         return AudioClip(resample(self.samples, self.sample_rate_hz, sample_rate_hz), sample_rate_hz)
 
+    def blocks(self, block_s: float = 30.0) -> Iterator[np.ndarray]:
+        """The samples in consecutive slices of ``block_s`` seconds (views, not copies), as ``AudioFile.blocks``
+        yields a file's."""
+        step = max(1, int(block_s * self.sample_rate_hz))
+        for start in range(0, len(self.samples), step):
+            yield self.samples[start: start + step]
+
     def rms(self) -> float:
         """Root-mean-square level (0 for silence, about 0.7 for a full-scale sine)."""
         if len(self.samples) == 0:
@@ -76,22 +87,52 @@ def resample(samples: np.ndarray, from_hz: int, to_hz: int) -> np.ndarray:
     from .dsp import resample_poly
 
     g = gcd(int(from_hz), int(to_hz))
-    up, down = to_hz // g, from_hz // g
     x = np.asarray(samples)
-    # Block and context lengths are whole multiples of ``down`` so every block's output starts on an
-    # output sample; the context (about 2048 input samples) is far longer than the filter's reach.
-    context = down * -(-2048 // down)
-    block = down * max(1, (from_hz * _BLOCK_S) // down)
-    if len(x) <= block + 2 * context:
-        return resample_poly(x, up, down).astype(np.float32)
-    pieces = []
-    for start in range(0, len(x), block):
-        lo, hi = max(0, start - context), min(len(x), start + block + context)
-        y = resample_poly(x[lo:hi], up, down)
+    if len(x) <= _resample_block(from_hz, to_hz)[0] + 2 * _resample_block(from_hz, to_hz)[1]:
+        return resample_poly(x, to_hz // g, from_hz // g).astype(np.float32)
+    return np.concatenate(list(resample_stream([x], from_hz, to_hz)))
+
+
+def _resample_block(from_hz: int, to_hz: int) -> tuple[int, int]:
+    """(block, context) in input samples: whole multiples of ``down``, so every block's output starts on an
+    output sample; the context (about 2048 input samples) is far longer than the filter's reach."""
+    down = int(from_hz) // gcd(int(from_hz), int(to_hz))
+    return down * max(1, (from_hz * _BLOCK_S) // down), down * -(-2048 // down)
+
+
+def resample_stream(chunks: Iterable[np.ndarray], from_hz: int, to_hz: int) -> Iterator[np.ndarray]:
+    """``resample`` for audio that arrives in chunks of any length: yields float32 blocks at ``to_hz`` that
+    join into what resampling the whole signal gives, holding at most a block and its context at once."""
+    if from_hz == to_hz:
+        for chunk in chunks:
+            yield np.asarray(chunk, np.float32)
+        return
+    from .dsp import resample_poly
+
+    g = gcd(int(from_hz), int(to_hz))
+    up, down = to_hz // g, from_hz // g
+    block, context = _resample_block(from_hz, to_hz)
+    buf, buf_start, start = np.zeros(0, np.float64), 0, 0
+
+    def piece(total: int) -> np.ndarray:
+        lo, hi = max(0, start - context), min(total, start + block + context)
+        y = resample_poly(buf[lo - buf_start: hi - buf_start], up, down)
         skip = (start - lo) * up // down
-        n = -(-(min(block, len(x) - start) * up) // down)
-        pieces.append(y[skip: skip + n].astype(np.float32))
-    return np.concatenate(pieces)
+        n = -(-(min(block, total - start) * up) // down)
+        return y[skip: skip + n].astype(np.float32)
+
+    for chunk in chunks:
+        buf = np.concatenate([buf, np.asarray(chunk, np.float64)])
+        while buf_start + len(buf) > start + block + context:  # the block and its context on both sides are here
+            yield piece(buf_start + len(buf))
+            start += block
+            drop = start - context - buf_start
+            if drop > 0:
+                buf, buf_start = buf[drop:], buf_start + drop
+    total = buf_start + len(buf)
+    while start < total:
+        yield piece(total)
+        start += block
 
 
 def write_wav(clip: AudioClip, out: wave.Wave_write) -> None:
@@ -190,6 +231,13 @@ def load_audio(path: str | Path, sample_rate_hz: int = WHISPER_RATE_HZ) -> Audio
         UnreadableAudio: the file is not audio, or cannot be decoded (corrupt, truncated).
         EmptyAudio: the file is empty or decodes to no samples.
     """
+    return open_audio(path, sample_rate_hz).read()
+
+
+def open_audio(path: str | Path, sample_rate_hz: int = WHISPER_RATE_HZ) -> "AudioFile":
+    """Check an audio file and open it for reading a block at a time (``AudioFile``), so that a recording of
+    hours is never held in memory whole. Raises what ``load_audio`` raises, except that a file truncated or
+    holding invalid samples is found while it is read."""
     import soundfile
 
     from ..errors import StorageError
@@ -199,6 +247,11 @@ def load_audio(path: str | Path, sample_rate_hz: int = WHISPER_RATE_HZ) -> Audio
         raise AudioFileNotFound(f"audio file not found: {path}")
     if path.is_dir():
         raise UnreadableAudio(f"{path} is a folder, not an audio file")
+    kind = _not_a_file(path)
+    if kind:
+        # Opening a named pipe waits for a writer, forever when there is none; a device never ends.
+        raise UnreadableAudio(f"{path} is {kind}, not an audio file",
+                              "save the recording to a file (WAV, FLAC, MP3 or OGG) and give its path")
     try:
         with open(path, "rb") as f:
             head = f.read(16)
@@ -213,49 +266,100 @@ def load_audio(path: str | Path, sample_rate_hz: int = WHISPER_RATE_HZ) -> Audio
     if other:
         raise UnreadableAudio(f"{path.name} is not audio (it looks like {other})",
                               "give a recording: WAV, FLAC, MP3 or OGG")
+    quiet = not audio_like or head.startswith((b"ID3", b"\xff"))
     try:
-        quiet = _QuietStderr() if not audio_like or head.startswith((b"ID3", b"\xff")) else nullcontext()
-        with quiet, soundfile.SoundFile(str(path)) as f:
-            rate = f.samplerate
-            mono = _read_mono(f)
+        with (_QuietStderr() if quiet else nullcontext()), soundfile.SoundFile(str(path)) as f:
+            rate, fmt = f.samplerate, f.format
             declared = _declared_wav_frames(path) if f.format == "WAV" else f.frames
     except (soundfile.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
-        detail = str(exc).split("\n")[0].rstrip(". ")
-        if not audio_like or "possibly a pipe" in detail or "Format not recognised" in detail:
-            # libsndfile's words for "no decoder recognised this" name pipes and missing files.
-            raise UnreadableAudio(f"{path.name} is not audio voicecoach can read (no WAV, FLAC, MP3 or OGG "
-                                  "data in it)", "give a recording: WAV, FLAC, MP3 or OGG") from None
-        raise UnreadableAudio(f"cannot decode {path.name}: {detail.replace(str(path), path.name)}") from None
-    if mono.shape[0] == 0:
-        raise EmptyAudio(f"{path.name} holds no audio samples")
-    # libsndfile reads a truncated WAV/FLAC up to where the data stops; a file that promised
-    # far more frames than it delivered is damaged, and transcribing half of it would mislead.
-    if declared > 0 and mono.shape[0] < 0.9 * declared:
-        raise UnreadableAudio(
-            f"{path.name} is truncated: it declares {declared / rate:.1f} s of audio "
-            f"but holds {mono.shape[0] / rate:.1f} s"
-        )
-    if not np.all(np.isfinite(mono)):
-        raise UnreadableAudio(f"{path.name} contains invalid (NaN or infinite) samples")
-    return AudioClip(resample(mono, rate, sample_rate_hz), sample_rate_hz)
+        raise _undecodable(path, exc, audio_like) from None
+    return AudioFile(path, sample_rate_hz, rate, declared, fmt, quiet, audio_like)
+
+
+def _undecodable(path: Path, exc: Exception, audio_like: bool) -> UnreadableAudio:
+    detail = str(exc).split("\n")[0].rstrip(". ")
+    if not audio_like or "possibly a pipe" in detail or "Format not recognised" in detail:
+        # libsndfile's words for "no decoder recognised this" name pipes and missing files.
+        return UnreadableAudio(f"{path.name} is not audio voicecoach can read (no WAV, FLAC, MP3 or OGG "
+                               "data in it)", "give a recording: WAV, FLAC, MP3 or OGG")
+    return UnreadableAudio(f"cannot decode {path.name}: {detail.replace(str(path), path.name)}")
+
+
+class AudioFile:
+    """An audio file read a block at a time (``blocks``), as mono at ``sample_rate_hz``: memory stays that of
+    a block (30 s) however long the recording. ``open_audio`` makes one."""
+
+    def __init__(self, path: Path, sample_rate_hz: int, source_rate_hz: int, declared_frames: int, fmt: str,
+                 quiet: bool, audio_like: bool) -> None:
+        self.path = path
+        self.sample_rate_hz = sample_rate_hz
+        """Hertz, of what ``blocks`` yields."""
+        self.source_rate_hz = source_rate_hz
+        """Hertz, of the file."""
+        self._declared, self._format, self._quiet, self._audio_like = declared_frames, fmt, quiet, audio_like
+
+    @property
+    def duration_s(self) -> float:
+        """Length in seconds, as the file's header says (``blocks`` checks it)."""
+        return max(self._declared, 0) / float(self.source_rate_hz)
+
+    def blocks(self) -> Iterator[np.ndarray]:
+        """The audio as float32 blocks of about 30 s at ``sample_rate_hz``, channels averaged; each call reads
+        the file again from the start.
+
+        Raises:
+            UnreadableAudio: the file cannot be decoded, is truncated, or holds NaN or infinite samples.
+            EmptyAudio: it decodes to no samples.
+        """
+        yield from resample_stream(self._mono_blocks(), self.source_rate_hz, self.sample_rate_hz)
+
+    def _mono_blocks(self) -> Iterator[np.ndarray]:
+        import soundfile
+
+        name, read = self.path.name, 0
+        try:
+            with (_QuietStderr() if self._quiet else nullcontext()), soundfile.SoundFile(str(self.path)) as f:
+                for chunk in f.blocks(blocksize=f.samplerate * _BLOCK_S, dtype="float32", always_2d=True):
+                    mono = chunk.mean(axis=1, dtype=np.float32) if chunk.shape[1] > 1 else chunk[:, 0]
+                    if not np.all(np.isfinite(mono)):
+                        raise UnreadableAudio(f"{name} contains invalid (NaN or infinite) samples")
+                    read += len(mono)
+                    yield mono
+        except (soundfile.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
+            raise _undecodable(self.path, exc, self._audio_like) from None
+        if read == 0:
+            raise EmptyAudio(f"{name} holds no audio samples")
+        # libsndfile reads a truncated WAV/FLAC up to where the data stops; a file that promised
+        # far more frames than it delivered is damaged, and transcribing half of it would mislead.
+        if self._declared > 0 and read < 0.9 * self._declared:
+            raise UnreadableAudio(f"{name} is truncated: it declares {self._declared / self.source_rate_hz:.1f} s "
+                                  f"of audio but holds {read / self.source_rate_hz:.1f} s")
+
+    def read(self) -> AudioClip:
+        """The whole file as one clip (for recordings short enough to hold)."""
+        blocks = list(self.blocks())
+        return AudioClip(np.concatenate(blocks) if blocks else np.zeros(0, np.float32), self.sample_rate_hz)
 
 
 _BLOCK_S = 30
 
 
-def _read_mono(f) -> np.ndarray:
-    """The whole file as mono float32, read a block at a time so a long multi-channel recording never
-    sits in memory with all its channels (10 minutes of 48 kHz stereo would be 230 MB as float32)."""
-    block = f.samplerate * _BLOCK_S
-    out = np.empty(max(f.frames, 0), np.float32)
-    pos = 0
-    for chunk in f.blocks(blocksize=block, dtype="float32", always_2d=True):
-        n = chunk.shape[0]
-        if pos + n > len(out):  # the header under-promised (some MP3s): grow
-            out = np.concatenate([out[:pos], np.empty(max(n, len(out) // 2), np.float32)])
-        out[pos: pos + n] = chunk.mean(axis=1) if chunk.shape[1] > 1 else chunk[:, 0]
-        pos += n
-    return out[:pos]
+def _not_a_file(path: Path) -> str | None:
+    """What ``path`` is when it is not a regular file ("a named pipe (FIFO)", "a device"), else None."""
+    import os
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None  # opening it says why
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
 
 
 # --- Loudness -------------------------------------------------------------------------------------

@@ -53,10 +53,12 @@ class ListenOptions:
     def __post_init__(self) -> None:
         from ..errors import UsageError
 
-        if self.end_silence_s is not None and not self.end_silence_s > 0.3:
-            raise UsageError(f"the end silence must be over 0.3 s, not {self.end_silence_s:g}", "e.g. --end-silence 2.5")
-        if not self.max_answer_s > 5:
-            raise UsageError(f"the longest answer must be over 5 s, not {self.max_answer_s:g}", "e.g. --max-answer 180")
+        if self.end_silence_s is not None and not 0.3 < self.end_silence_s <= 60:
+            raise UsageError(f"the end silence must be over 0.3 s and at most 60 s, not {self.end_silence_s:g}",
+                             "e.g. --end-silence 2.5")
+        if not 5 < self.max_answer_s <= 3600:
+            raise UsageError(f"the longest answer must be over 5 s and at most an hour, not {self.max_answer_s:g}",
+                             "e.g. --max-answer 180")
         if not 0 < self.segment_silence_s < (self.end_silence_s or self.longest_silence_s):
             raise UsageError("the pause that closes a piece must be shorter than the end silence",
                              f"use an end silence over {self.segment_silence_s:g} s")

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import AudioDeviceFailed, NoAudioDevice
 from .clip import WHISPER_RATE_HZ, AudioClip
-from .devices import import_sounddevice, parse_device
+from .devices import check_device, import_sounddevice, parse_device, quiet_native_stderr
 
 __all__ = ["Microphone", "SounddeviceMicrophone"]
 
@@ -32,6 +32,11 @@ class Microphone(ABC):
     @abstractmethod
     def is_available(self) -> bool:
         """True when there is a device to record from."""
+
+    def check(self) -> None:
+        """Raise ``NoAudioDevice`` when there is nothing to record from (a backend says more than this)."""
+        if not self.is_available():
+            raise NoAudioDevice("no microphone (audio input device) found")
 
     @abstractmethod
     def chunks(self) -> Iterator[np.ndarray]:
@@ -60,6 +65,8 @@ class SounddeviceMicrophone(Microphone):
         self._sd = import_sounddevice()
         self.device = parse_device(device)
         self.timeout_s = timeout_s
+        self._index: int | None = None
+        self._checked = False
 
     def discard_pending(self) -> None:
         """Empty the capture queue."""
@@ -70,19 +77,28 @@ class SounddeviceMicrophone(Microphone):
             except queue.Empty:
                 break
 
+    def check(self) -> None:
+        """Make sure the device exists and can be opened (once).
+
+        Raises:
+            NoAudioDevice: naming the device asked for and listing the input devices there are, or saying why
+                it cannot be opened (a sound server with no microphone).
+        """
+        if not self._checked:
+            self._index = check_device(self.device, "input", self.sample_rate_hz)
+            self._checked = True
+
     def is_available(self) -> bool:
-        """True when PortAudio has an input device matching ``device``."""
+        """True when there is an input device matching ``device`` that can be opened."""
         try:
-            self._sd.query_devices(self.device, kind="input")
+            self.check()
             return True
-        except (ValueError, self._sd.PortAudioError):
+        except NoAudioDevice:
             return False
 
     def chunks(self) -> Iterator[np.ndarray]:
         """Chunks of about 32 ms. A device that stops delivering raises ``AudioDeviceFailed``."""
-        if not self.is_available():
-            raise NoAudioDevice("no microphone (audio input device) found" if self.device is None
-                                else f"no input device matches {self.device!r}")
+        self.check()
         q: queue.Queue[tuple[np.ndarray, float]] = queue.Queue()
         self._q = q
 
@@ -90,9 +106,10 @@ class SounddeviceMicrophone(Microphone):
             q.put((indata[:, 0].copy(), time.monotonic()))
 
         try:
-            stream = self._sd.InputStream(samplerate=self.sample_rate_hz, channels=1, dtype="float32",
-                                          blocksize=int(CHUNK_S * self.sample_rate_hz),
-                                          device=self.device, callback=callback)
+            with quiet_native_stderr():
+                stream = self._sd.InputStream(samplerate=self.sample_rate_hz, channels=1, dtype="float32",
+                                              blocksize=int(CHUNK_S * self.sample_rate_hz),
+                                              device=self._index, callback=callback)
         except (self._sd.PortAudioError, ValueError) as exc:
             raise NoAudioDevice(f"cannot open the microphone: {exc}") from exc
         with stream:

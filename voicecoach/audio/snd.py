@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import AudioDeviceFailed, NoAudioDevice
 from .clip import AudioClip
-from .devices import import_sounddevice, parse_device
+from .devices import check_device, import_sounddevice, parse_device, quiet_native_stderr
 
 __all__ = ["Player", "NullPlayer", "PlaybackStats", "SounddevicePlayer", "import_sounddevice", "parse_device"]
 
@@ -117,6 +117,11 @@ class Player(ABC):
     def is_available(self) -> bool:
         """True when there is a device to play on."""
 
+    def check(self) -> None:
+        """Raise ``NoAudioDevice`` when there is nothing to play to (a backend says more than this)."""
+        if not self.is_available():
+            raise NoAudioDevice("no speaker (audio output device) found")
+
     @abstractmethod
     def play(self, clip: AudioClip) -> None:
         """Play ``clip`` to the end (blocking)."""
@@ -153,23 +158,34 @@ class SounddevicePlayer(Player):
         self._stopping = threading.Event()
         self._stream_lock = threading.Lock()
         self._stream = None  # the open play_stream stream, for stop() to abort
+        self._index: int | None = None
+        self._checked = False
+
+    def check(self) -> None:
+        """Make sure the device exists and can be opened (once).
+
+        Raises:
+            NoAudioDevice: naming the device asked for and listing the output devices there are, or saying why
+                it cannot be opened (a sound server with no speaker).
+        """
+        if not self._checked:
+            self._index = check_device(self.device, "output")
+            self._checked = True
 
     def is_available(self) -> bool:
-        """True when PortAudio has an output device matching ``device``."""
+        """True when there is an output device matching ``device`` that can be opened."""
         try:
-            self._sd.query_devices(self.device, kind="output")
+            self.check()
             return True
-        except (ValueError, self._sd.PortAudioError):
+        except NoAudioDevice:
             return False
 
     def play(self, clip: AudioClip) -> None:
         """Play ``clip``, blocking until it has been heard."""
-        if not self.is_available():
-            raise NoAudioDevice("no audio output device found" if self.device is None
-                                else f"no output device matches {self.device!r}")
+        self.check()
         data = np.asarray(clip.samples, dtype=np.float32)
         try:
-            self._sd.play(data, clip.sample_rate_hz, device=self.device, blocking=True)
+            self._sd.play(data, clip.sample_rate_hz, device=self._index, blocking=True)
         except self._sd.PortAudioError as exc:
             raise AudioDeviceFailed(f"playback failed: {exc}") from exc
 
@@ -183,9 +199,7 @@ class SounddevicePlayer(Player):
         Returns:
             When the first sample was played (monotonic) and how many seconds were played.
         """
-        if not self.is_available():
-            raise NoAudioDevice("no audio output device found" if self.device is None
-                                else f"no output device matches {self.device!r}")
+        self.check()
         self._stopping.clear()
         source = _Prefetch(clips)
         pending = iter(source)
@@ -214,8 +228,9 @@ class SounddevicePlayer(Player):
                 raise sd.CallbackStop
 
         try:
-            stream = sd.OutputStream(samplerate=rate, channels=1, dtype="float32", device=self.device,
-                                     callback=callback, finished_callback=finished.set)
+            with quiet_native_stderr():  # PortAudio's ALSA layer prints its failures to fd 2 as well as raising
+                stream = sd.OutputStream(samplerate=rate, channels=1, dtype="float32", device=self._index,
+                                         callback=callback, finished_callback=finished.set)
             latency[0] = float(stream.latency)
             with stream:
                 with self._stream_lock:

@@ -6,6 +6,7 @@ to cut silence out before decoding, and, streamed, to find the start and end of 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,23 +154,41 @@ class SileroVad:
 
     def probabilities(self, samples: np.ndarray) -> np.ndarray:
         """Speech probability of each whole 512-sample window of 16 kHz audio (tail zero-padded)."""
-        samples = np.asarray(samples, dtype=np.float32)
-        pad = (-len(samples)) % WINDOW_SAMPLES
-        if pad:
-            samples = np.concatenate([samples, np.zeros(pad, np.float32)])
-        if len(samples) == 0:
-            return np.zeros(0, np.float32)
-        windows = samples.reshape(-1, WINDOW_SAMPLES)
-        # The model wants each window prefixed with the last 64 samples of the one before it.
-        context = np.roll(windows[:, -CONTEXT_SAMPLES:], 1, axis=0)
-        context[0] = 0
+        return self.probabilities_of_blocks([np.asarray(samples, dtype=np.float32)])[0]
+
+    def probabilities_of_blocks(self, blocks: Iterable[np.ndarray]) -> tuple[np.ndarray, int]:
+        """``probabilities`` for audio that arrives in blocks (a long file read 30 s at a time): the same
+        numbers, one block held at a time. Returns them and how many samples there were."""
+        out: list[np.ndarray] = []
+        pending, context, total = np.zeros(0, np.float32), np.zeros(CONTEXT_SAMPLES, np.float32), 0
         h, c = self._initial_state()
-        # Every window is scored on its own (the batch shares the initial state), so scoring them in
-        # slices gives the same numbers while onnxruntime's working memory stays that of one slice
-        # (all of a 10-minute file at once took hundreds of MB).
-        out = [self._run(np.concatenate([context[i: i + _BATCH], windows[i: i + _BATCH]], axis=1), h, c)[0]
-               for i in range(0, len(windows), _BATCH)]
-        return np.concatenate(out)
+
+        def score(windows: np.ndarray) -> None:
+            # The model wants each window prefixed with the last 64 samples of the one before it. It runs its
+            # LSTM along the batch, window after window, so the state it returns is carried into the next call:
+            # then how the windows are sliced into calls changes nothing (resetting it every 1024 windows, as
+            # before issue 19, moved the probabilities by up to 0.5 at each 33-s boundary). Slices keep
+            # onnxruntime's working memory that of one slice (a 10-minute file at once took hundreds of MB).
+            nonlocal context, h, c
+            ctx = np.empty((len(windows), CONTEXT_SAMPLES), np.float32)
+            ctx[0] = context
+            ctx[1:] = windows[:-1, -CONTEXT_SAMPLES:]
+            context = windows[-1, -CONTEXT_SAMPLES:].copy()
+            for i in range(0, len(windows), _BATCH):
+                probs, h, c = self._run(np.concatenate([ctx[i: i + _BATCH], windows[i: i + _BATCH]], axis=1), h, c)
+                out.append(probs)
+
+        for block in blocks:
+            block = np.asarray(block, np.float32)
+            total += len(block)
+            pending = np.concatenate([pending, block]) if len(pending) else block
+            n = len(pending) // WINDOW_SAMPLES
+            if n:
+                score(pending[: n * WINDOW_SAMPLES].reshape(n, WINDOW_SAMPLES))
+                pending = pending[n * WINDOW_SAMPLES:]
+        if len(pending):
+            score(np.concatenate([pending, np.zeros(WINDOW_SAMPLES - len(pending), np.float32)])[None, :])
+        return (np.concatenate(out) if out else np.zeros(0, np.float32)), total
 
     def stream(self) -> "VadStream":
         """A stateful scorer for audio that arrives in chunks."""

@@ -2,10 +2,12 @@
 
 The only package that knows about the terminal. ``parser.py`` defines the arguments, ``speech.py`` and
 ``sessions.py`` the commands, ``view.py`` the live interview screen, ``doctor.py`` the checks, ``files.py``
-writing the files a user names, ``output.py`` progress lines; this module runs them and maps errors to
-exit codes. A front end over ``voicecoach.app``: it may import every package below it.
+writing the files a user names, ``output.py`` progress lines and a standard output that fails cleanly,
+``text.py`` text arguments in any locale; this module runs them and maps errors to exit codes. A front end
+over ``voicecoach.app``: it may import every package below it.
 
 Domain errors (``voicecoach.errors``) become a one-line message on stderr and their exit code here.
+SIGTERM and SIGHUP stop voicecoach as Ctrl-C does (``voicecoach.interrupts``), with exit codes 143 and 129.
 Heavy libraries are imported inside the commands so ``voicecoach --help`` stays fast; the work
 itself is done by ``voicecoach.app`` and the pipeline modules.
 """
@@ -16,6 +18,9 @@ import sys
 import warnings
 
 from ..errors import VoicecoachError, VoicecoachWarning
+from ..interrupts import exit_code, stop_on_signals
+from .output import OutputFailed, guard_stdout, last_words, silence_stdout, stopped_line
+from . import text
 from .parser import ENVIRONMENT, EXIT_CODES, build_parser
 
 __all__ = ["main", "build_parser", "EXIT_CODES", "ENVIRONMENT"]
@@ -31,17 +36,35 @@ def _show_warning(message, category, filename, lineno, file=None, line=None, _de
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
-    args = build_parser().parse_args(argv)
-    warnings.showwarning = _show_warning
+    stdout = sys.stdout
     try:
-        return args.func(args)
-    except VoicecoachError as exc:
-        print(f"voicecoach: error: {exc.one_line()}", file=sys.stderr)
+        try:
+            guard_stdout()
+        except OutputFailed as exc:
+            last_words(f"voicecoach: error: {exc.one_line()}")
+            return exc.exit_code
+        stop_on_signals()
+        args = build_parser().parse_args(argv)
+        warnings.showwarning = _show_warning
+        for note in text.notes:
+            last_words(f"voicecoach: note: {note}")
+        text.notes.clear()
+        code = args.func(args)
+        sys.stdout.flush()  # a full or closed output is found here, not by the interpreter at exit
+        return code
+    except OutputFailed as exc:
+        silence_stdout()
+        last_words(f"voicecoach: error: {exc.one_line()}")
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("voicecoach: interrupted", file=sys.stderr)
-        return 130
+    except VoicecoachError as exc:
+        last_words(f"voicecoach: error: {exc.one_line()}")
+        return exc.exit_code
+    except KeyboardInterrupt as exc:
+        last_words(f"voicecoach: {stopped_line(exc)}")
+        return exit_code(exc)
     except BrokenPipeError:
+        silence_stdout()
         return 141
-
-
+    finally:
+        if stdout is not None:
+            sys.stdout = stdout

@@ -1,7 +1,8 @@
 """Checks that every piece voicecoach needs is present, and says how to fix what is not.
 
 It never says "ready" while ``practice`` or ``history`` would fail: besides the speech engines,
-devices, model and transcription engines it loads the prompts files and opens the history.
+devices (opened for a moment, not only listed), model and transcription engines it loads the prompts files and
+opens the history. Exit codes: 1 when a required piece is missing, 4 when only a microphone or a speaker is.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ class Check:
     detail: str
     fix: str = ""
     required: bool = True
-    """A missing optional piece (e.g. a microphone on a server) does not fail the doctor."""
+    """A missing optional piece does not fail the doctor."""
+    device: bool = False
+    """An audio device: without one, ``practice`` cannot run (the doctor exits 4) but ``demo`` can."""
 
 
 def _voices() -> list[Check]:
@@ -51,7 +54,9 @@ def _voices() -> list[Check]:
 
 
 def _portaudio() -> list[Check]:
-    from ..audio.devices import import_sounddevice
+    """PortAudio, then a microphone and a speaker that really open (a sound server can list devices and have
+    none behind them)."""
+    from ..audio.devices import check_device, import_sounddevice
 
     try:
         sd = import_sounddevice()
@@ -60,12 +65,14 @@ def _portaudio() -> list[Check]:
     checks = [Check("PortAudio", True, sd.get_portaudio_version()[1])]
     for kind, label in (("input", "microphone (input device)"), ("output", "speaker (output device)")):
         try:
-            dev = sd.query_devices(kind=kind)
-            checks.append(Check(label, True, f"{dev['name']} ({dev['default_samplerate']:.0f} Hz)", required=False))
-        except (ValueError, sd.PortAudioError):
-            fix = ("connect a microphone; without one, `voicecoach demo` runs a complete interview" if kind == "input"
-                   else "connect speakers or headphones (or start PulseAudio)")
-            checks.append(Check(label, False, "none found", fix, required=False))
+            index = check_device(None, kind)
+            dev = sd.query_devices(index, kind=kind)
+        except (VoicecoachError, ValueError, sd.PortAudioError) as exc:
+            message, fix = (exc.message, exc.fix) if isinstance(exc, VoicecoachError) else (str(exc), "")
+            checks.append(Check(label, False, message, fix, required=False, device=True))
+            continue
+        checks.append(Check(label, True, f"{dev['name']} ({dev['default_samplerate']:.0f} Hz), opens", required=False,
+                            device=True))
     return checks
 
 

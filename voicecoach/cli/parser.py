@@ -8,20 +8,31 @@ import sys
 from .. import __version__
 from ..asr.engines import DEFAULT_ENGINE, ENGINES
 from . import sessions, speech
+from .text import text_argument
 
 __all__ = ["build_parser"]
 
 EXIT_CODES = ("exit codes: 0 ok, 1 usage error or doctor failure, 2 bad data file (prompts/), 3 bad audio, "
               "4 audio device or system library missing, 5 speech synthesis failed, 6 model or engine missing, "
-              "7 history or output file cannot be written, 130 interrupted")
+              "7 history or output file cannot be written, 129 stopped by SIGHUP (the terminal was closed), 130 interrupted "
+              "(Ctrl-C), 143 stopped by SIGTERM; a session stopped by any of these keeps every answer given, the one "
+              "in progress as partial")
 ENVIRONMENT = ("environment: VOICECOACH_HOME (history and kept audio; default ~/.local/share/voicecoach), "
                "VOICECOACH_CACHE (converted models; default ~/.cache/voicecoach), VOICECOACH_PROMPTS (another "
                "prompts folder), HF_HUB_OFFLINE=1 is always set")
 
 
+MAX_SESSION_ID = 2**63 - 1
+"""SQLite's largest integer: no session number can be larger."""
+
+
 def _session_id(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
+    value = value.strip()
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
         raise argparse.ArgumentTypeError(f"{value!r} is not a session number (see `voicecoach history`)")
+    if int(value) > MAX_SESSION_ID:
+        raise argparse.ArgumentTypeError(f"there is no session {value[:30]}{'...' if len(value) > 30 else ''} "
+                                         f"(session numbers go up to {MAX_SESSION_ID}; see `voicecoach history`)")
     return int(value)
 
 
@@ -65,11 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     t = command("transcribe", "transcribe an audio file (WAV, FLAC, MP3, OGG)", speech.cmd_transcribe)
     t.add_argument("file", help="the recording (WAV, FLAC, MP3 or OGG, any rate)")
     engine_args(t)
-    t.add_argument("--prompt", help="words to prime the decoder with (names, jargon)")
+    t.add_argument("--prompt", type=text_argument("--prompt"), help="words to prime the decoder with (names, jargon)")
     t.add_argument("--json", action="store_true", help="print one JSON object")
 
     s = command("say", "speak text aloud, or write it to a WAV file", speech.cmd_say)
-    s.add_argument("text", nargs="?", help="what to say")
+    s.add_argument("text", nargs="?", type=text_argument("the text to say"), help="what to say")
     s.add_argument("--out", metavar="FILE.wav", help="write a WAV file instead of playing")
     s.add_argument("--voice", help="a voice from --list-voices (default: the neural voice, else espeak-ng)")
     s.add_argument("--rate", type=int, help="words per minute (default: the voice's natural pace)")
@@ -79,14 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
     e = command("evaluate", "judge whether an answer suits the HR or the hiring-manager round", speech.cmd_evaluate)
     e.add_argument("audio", nargs="?", metavar="AUDIO_FILE", help="a recorded answer to transcribe")
     e.add_argument("--round", required=True, help="hr or hiring-manager")
-    e.add_argument("--text", help="the answer as text instead of audio")
-    e.add_argument("--question", help="the question that was asked")
+    e.add_argument("--text", type=text_argument("--text"), help="the answer as text instead of audio")
+    e.add_argument("--question", type=text_argument("--question"), help="the question that was asked")
     engine_args(e)
     e.add_argument("--json", action="store_true", help="print one JSON object")
 
     q = command("questions", "list the question bank", speech.cmd_questions)
     q.add_argument("--round", help="hr, hiring-manager or mixed (default: all)")
-    q.add_argument("--role", help="an occupation by any of its names: nurse, RN, lorry driver, chef de partie... "
+    q.add_argument("--role", type=text_argument("--role"), help="an occupation by any of its names: nurse, RN, lorry driver, chef de partie... "
                    "(default: every question)")
     q.add_argument("--roles", action="store_true", help="list the occupations and the names each answers to")
     q.add_argument("--json", action="store_true", help="print JSON")
@@ -110,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     pr = command("practice", "a hands-free mock interview through the microphone", sessions.cmd_practice)
     pr.add_argument("--round", default="mixed", help="hr, hiring-manager or mixed")
-    pr.add_argument("--role", help="your occupation, by the name you use (nurse, RN, HGV driver, line cook...; "
+    pr.add_argument("--role", type=text_argument("--role"), help="your occupation, by the name you use (nurse, RN, HGV driver, line cook...; "
                     "`voicecoach questions --roles` lists them; default: generic questions only)")
     pr.add_argument("--questions", type=int, default=5, help="how many questions (1-60)")
     pr.add_argument("--seed", type=int, help="fix the question order")

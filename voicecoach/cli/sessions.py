@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 from ..errors import UsageError, VoicecoachError
+from ..interrupts import exit_code
+from .output import last_words, print_json, stopped_line, unicode_stdout, use_color
 from .output import progress as _progress
 from .output import write_text as _write_text
 
@@ -14,6 +17,11 @@ from .output import write_text as _write_text
 def _settings(args, mode: str):
     from ..app.settings import PracticeSettings
 
+    if args.json_out:  # a folder, a device or a FIFO is refused before the session, not after its first answer
+        from ..history.writing import resolve_target
+
+        resolve_target(Path(args.json_out), what="the --json-out file",
+                       elsewhere="give --json-out a file name, e.g. --json-out ~/session.json")
     return PracticeSettings(
         round=getattr(args, "round", "mixed"), role=getattr(args, "role", None),
         questions=getattr(args, "questions", 5), seed=getattr(args, "seed", None),
@@ -41,11 +49,13 @@ def _run_interview(interview, json_out) -> int:
 
     try:
         record = interview.run()
-    except KeyboardInterrupt:
-        print(f"\nvoicecoach: interrupted; {kept()}", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP (voicecoach.interrupts)
+        during = (" during the summary; the interview was over" if recorder.record.status in ("completed", "stopped")
+                  else "")
+        last_words(f"\nvoicecoach: {stopped_line(exc)}{during}; {kept()}")
+        return exit_code(exc)
     except VoicecoachError as exc:
-        print(f"\nvoicecoach: error: {exc.one_line()}; {kept()}", file=sys.stderr)
+        last_words(f"\nvoicecoach: error: {exc.one_line()}; {kept()}")
         return exc.exit_code
     if recorder.storage_error is not None:
         err = recorder.storage_error
@@ -102,7 +112,7 @@ def cmd_history(args) -> int:
 
     sessions = open_store(read_only_ok=True).sessions()
     if args.json:
-        print(json.dumps([s.to_json(answers=False) for s in sessions], ensure_ascii=False))
+        print_json([s.to_json(answers=False) for s in sessions])
         return 0
     if not sessions:
         print("No sessions yet. Run `voicecoach practice` (or `voicecoach demo`).")
@@ -127,7 +137,7 @@ def cmd_show(args) -> int:
 
     store = open_store(read_only_ok=True)
     s = store.session(args.session)
-    color = sys.stdout.isatty()
+    color = use_color(sys.stdout)  # NO_COLOR and TERM=dumb honoured
     print(session_row(s))
     for a in s.answers:
         print(f"\n{answer_heading(a)}")
@@ -162,7 +172,6 @@ def cmd_report(args) -> int:
         raise UsageError("give a SESSION or --all, not both", "voicecoach report 3  or  voicecoach report --all")
     chosen = ([store.session(args.session)] if args.session is not None
               else all_sessions if args.all else [all_sessions[-1]])
-    attempts = {a.question_id: store.answers(question_id=a.question_id) for s in chosen for a in s.answers}
     default = store.root / "reports" / f"voicecoach-report-{'all' if args.all else chosen[0].id}.html"
     if args.out is None:
         try:
@@ -172,7 +181,7 @@ def cmd_report(args) -> int:
 
             raise cannot_write(default.parent, exc, what="the reports folder",
                                elsewhere="write it elsewhere: voicecoach report --out ~/report.html") from None
-    out = _write_text(args.out or default, render_html(chosen, all_sessions, attempts)).resolve()
+    out = _write_text(args.out or default, render_html(chosen, all_sessions)).resolve()
     print(f"wrote {out}" + ("" if args.open else " (open it in a browser, or add --open)"))
     if args.open:
         import webbrowser
@@ -187,10 +196,17 @@ def cmd_export(args) -> int:
     from ..history.store import open_store
 
     sessions = open_store(read_only_ok=True).sessions()
+    if args.out:
+        from .files import check_writable
+
+        check_writable(Path(args.out), f".{args.format}", elsewhere="leave out --out to print the export, or give "
+                       f"--out a file in a folder you can write to, e.g. --out ~/history.{args.format}")
     text = export(sessions, args.format)
     if args.out:
         _write_text(args.out, text)
         _progress(f"wrote {args.out} ({len(sessions)} sessions)")
+    elif args.format == "json" and not unicode_stdout():  # an ASCII locale: escaped, so nothing is lost
+        print_json([s.to_json() for s in sessions])
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return 0

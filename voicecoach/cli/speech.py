@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError
+from .output import print_json
 from .output import progress as _progress
 from .output import write_text as _write_text  # noqa: F401
 
@@ -14,9 +15,9 @@ from .output import write_text as _write_text  # noqa: F401
 # -- speech in, speech out ------------------------------------------------------------------------
 def cmd_transcribe(args) -> int:
     from ..asr import DecodeOptions, english_doubt, make_transcriber
-    from ..audio.clip import load_audio
+    from ..audio.clip import open_audio
 
-    clip = load_audio(args.file)
+    clip = open_audio(args.file)  # read a block at a time: a recording of hours never sits in memory whole
     transcriber = make_transcriber(args.engine, args.model, DecodeOptions(prompt=args.prompt), progress=_progress)
     transcriber.progress = _progress  # a line per 30 s window of a long file
     result = transcriber.transcribe(clip)
@@ -24,7 +25,7 @@ def cmd_transcribe(args) -> int:
     if doubt:
         _progress(f"voicecoach: note: {doubt}")
     if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        print_json(result.to_dict())
     else:
         from ..history.render import inert
 
@@ -40,7 +41,7 @@ def cmd_say(args) -> int:
         for v in list_voices():
             print(f"{v.name:<24} {v.backend:<8} {v.description}")
         return 0
-    if not args.text:
+    if not (args.text or "").strip():
         raise UsageError("nothing to say", 'give the text: voicecoach say "Tell me about yourself."')
     if args.out:
         from .files import check_writable, write_wav
@@ -53,13 +54,17 @@ def cmd_say(args) -> int:
     from ..audio.snd import SounddevicePlayer
     from ..errors import NoAudioDevice
 
-    tts = make_tts(voice=args.voice, rate_wpm=args.rate)
     player = SounddevicePlayer(args.output_device)
     try:
-        player.play_stream(tts.stream(args.text))
+        player.check()  # before the voice loads: a device that does not match is named with those there are
     except NoAudioDevice as exc:
-        raise NoAudioDevice(exc.message, "connect a speaker (see `voicecoach devices`), or write the speech to a "
-                            f"file instead: voicecoach say {json.dumps(args.text)} --out FILE.wav") from None
+        if args.output_device is not None:
+            raise
+        raise NoAudioDevice(f"no audio output device can be used ({exc.message})",
+                            "connect a speaker (see `voicecoach devices`), or write the speech to a file instead: "
+                            f"voicecoach say {json.dumps(args.text, ensure_ascii=False)} --out FILE.wav") from None
+    tts = make_tts(voice=args.voice, rate_wpm=args.rate)
+    player.play_stream(tts.stream(args.text))
     return 0
 
 
@@ -84,13 +89,21 @@ def cmd_doctor(args) -> int:
     checks = run_checks(progress=_progress, engines=args.engine)
     failed_required = False
     for c in checks:
-        mark = "ok  " if c.ok else ("FAIL" if c.required else "warn")
+        mark = "ok  " if c.ok else ("FAIL" if c.required or c.device else "warn")
         print(f"[{mark}] {c.name}: {c.detail}")
         if not c.ok:
             print(f"       fix: {c.fix}")
             failed_required |= c.required
-    print("voicecoach is ready." if not failed_required else "Some required pieces are missing (see FAIL above).")
-    return 1 if failed_required else 0
+    if failed_required:
+        print("Some required pieces are missing (see FAIL above).")
+        return 1
+    missing = [c.name.split(" (")[0] for c in checks if c.device and not c.ok]
+    if missing:
+        print(f"voicecoach cannot hold a spoken interview here: no {' and no '.join(missing)} can be used (see "
+              "above). `voicecoach demo` and `voicecoach practice --typed` work without them.")
+        return 4
+    print("voicecoach is ready.")
+    return 0
 
 
 # -- judging answers ------------------------------------------------------------------------------
@@ -102,13 +115,18 @@ def cmd_evaluate(args) -> int:
     if (args.text is None) == (args.audio is None):
         raise UsageError("give the answer either as --text or as an audio file, not both or neither",
                          'voicecoach evaluate --round hr --text "..."  or  voicecoach evaluate --round hr answer.wav')
+    if args.text is not None and not any(ch.isalnum() for ch in args.text):
+        raise UsageError("--text holds no words" + (" (it is blank)" if not args.text.strip() else ""),
+                         'give the answer to judge: voicecoach evaluate --round hr --text "I led a team of ..."')
+    if args.question is not None and not any(ch.isalnum() for ch in args.question):
+        raise UsageError("--question holds no words", "give the question that was asked, or leave out --question")
     words = None
     if args.audio is not None:
         from ..asr import english_doubt, make_transcriber
-        from ..audio.clip import load_audio
+        from ..audio.clip import open_audio
         from ..errors import EmptyAudio, UnreadableAudio
 
-        clip = load_audio(args.audio)
+        clip = open_audio(args.audio)
         transcriber = make_transcriber(args.engine, args.model, progress=_progress)
         transcriber.progress = _progress
         result = transcriber.transcribe(clip)
@@ -125,7 +143,7 @@ def cmd_evaluate(args) -> int:
         text = args.text
     ev = evaluate(text, rnd, question=args.question, words=words)
     if args.json:
-        print(json.dumps(ev.to_dict(), ensure_ascii=False))
+        print_json(ev.to_dict())
         return 0
     if ev.question:
         print(f"Question: {inert(ev.question)}")
@@ -142,7 +160,7 @@ def cmd_questions(args) -> int:
     if args.roles:
         occupations = sorted(bank.occupations.values(), key=lambda o: (SECTORS.index(o.sector), o.title))
         if args.json:
-            print(json.dumps([o.to_dict() for o in occupations], ensure_ascii=False))
+            print_json([o.to_dict() for o in occupations])
             return 0
         sector = None
         for o in occupations:
@@ -156,7 +174,7 @@ def cmd_questions(args) -> int:
     rnd = None if args.round in (None, "mixed") else normalize_round(args.round)
     qs = select_questions(bank, rnd, args.role)
     if args.json:
-        print(json.dumps([q.to_dict() for q in qs], ensure_ascii=False))
+        print_json([q.to_dict() for q in qs])
         return 0
     for q in qs:
         print(f"{q.id:<34} {q.round.replace('_', '-'):<15} {q.role:<18} {q.text}")

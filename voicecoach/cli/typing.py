@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from ..interview.typed import TextInput
+from .text import repair
 
 __all__ = ["TerminalInput"]
 
@@ -33,7 +34,7 @@ class TerminalInput(TextInput):
             line = self.stream.readline()
             if not line:  # end of input (Ctrl-D, or the end of a piped file)
                 return " ".join(lines) if lines else None
-            line = line.strip()
+            line = repair(line, "the typed answer").strip()
             if not line:
                 if lines:
                     return " ".join(lines)

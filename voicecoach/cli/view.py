@@ -19,6 +19,7 @@ from ..interview.events import (
     SessionEnded,
     StateChanged,
 )
+from .output import live_terminal
 
 __all__ = ["TerminalView", "LogView", "make_view"]
 
@@ -128,6 +129,7 @@ class TerminalView(LogView):
 
 
 def make_view(out=None) -> LogView:
-    """The live view on a terminal, plain lines otherwise."""
+    """The live view on a terminal, plain lines otherwise (and on a terminal that says ``TERM=dumb``, which
+    shows cursor codes as litter)."""
     out = out or sys.stdout
-    return TerminalView(out) if out.isatty() else LogView(out)
+    return TerminalView(out) if live_terminal(out) else LogView(out)

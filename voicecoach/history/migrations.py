@@ -6,7 +6,16 @@ from __future__ import annotations
 import os
 import sqlite3
 
-__all__ = ["MIGRATIONS", "migrate", "mark_interrupted"]
+__all__ = ["MIGRATIONS", "NewerSchema", "migrate", "mark_interrupted"]
+
+
+class NewerSchema(sqlite3.DatabaseError):
+    """The database was written by a newer voicecoach (more migrations than this one knows): reading it may go
+    on, writing to it may not (this version would write rows the newer one does not expect)."""
+
+    def __init__(self, version: int, known: int) -> None:
+        super().__init__(f"schema version {version}; this voicecoach knows up to {known}")
+        self.version, self.known = version, known
 
 
 MIGRATIONS: list[tuple[str, list[str]]] = [
@@ -56,6 +65,8 @@ def _alive(pid: int | None) -> bool:
 def migrate(db: sqlite3.Connection, migrations) -> None:
     """Run the migrations ``db`` has not seen, each in its own transaction."""
     version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(migrations):
+        raise NewerSchema(version, len(migrations))
     for i, (_name, statements) in enumerate(migrations[version:], start=version + 1):
         db.execute("BEGIN IMMEDIATE")
         try:

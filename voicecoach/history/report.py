@@ -3,6 +3,11 @@
 Rendered from ``templates/report.html.j2`` by jinja2 with autoescaping, so everything the candidate
 said is escaped by construction. Inline CSS, inline SVG charts, audio embedded as data URIs, no
 scripts and no network resources (a Content-Security-Policy forbids them).
+
+It stays bounded however long the history (issue 19: 500 sessions took 172 s and 142 MB when every card
+repeated every attempt at its question): the attempts at each question are listed once, in a table per
+question at the end, and each card says which attempt it is and how the one before scored; recordings are
+embedded newest first up to ``AUDIO_BUDGET_BYTES``, older cards name the file instead.
 """
 
 from __future__ import annotations
@@ -13,7 +18,13 @@ from pathlib import Path
 from .records import Answer, SessionRecord
 from .render import ROUND, delivery_text, insights_lines, segments
 
-__all__ = ["render_html"]
+__all__ = ["render_html", "attempts_by_question", "AUDIO_BUDGET_BYTES", "CARD_BUDGET_CHARS"]
+
+AUDIO_BUDGET_BYTES = 3_000_000
+"""Recordings embedded in one report at most (as files; base64 adds a third): the newest sessions' first."""
+CARD_BUDGET_CHARS = 4_000_000
+"""Full cards (transcript with its evidence, tips, insights) in one report at most, newest sessions first; older
+answers get a brief card (verdict, scores, the opening words) pointing to ``voicecoach report SESSION``."""
 
 _W, _H, _PAD = 640, 220, 36
 _COLORS = ["#2b6cb0", "#c05621", "#2f855a", "#805ad5"]
@@ -54,33 +65,98 @@ def _audio_uri(path: str | None) -> str | None:
     return f"data:audio/{kind};base64," + base64.b64encode(Path(path).read_bytes()).decode()
 
 
-def _card(a: Answer, attempts: list[Answer]) -> dict:
+def attempts_by_question(sessions: list[SessionRecord]) -> dict[str, list[Answer]]:
+    """Every evaluated answer of ``sessions`` per question, oldest first (one pass, no queries)."""
+    out: dict[str, list[Answer]] = {}
+    for s in sessions:
+        for a in s.answers:
+            if a.evaluation:
+                out.setdefault(a.question_id, []).append(a)
+    return out
+
+
+def _attempt(a: Answer, attempts: list[Answer]) -> dict | None:
+    """Which attempt at its question ``a`` is, and the one before it (None for the only one)."""
+    if len(attempts) < 2:
+        return None
+    key = (a.session_id, a.index)
+    n = next((i for i, t in enumerate(attempts) if (t.session_id, t.index) == key), None)
+    return {"n": None if n is None else n + 1, "of": len(attempts), "before": attempts[n - 1] if n else None}
+
+
+def _card(a: Answer, attempts: list[Answer], audio: str | None, brief: bool = False) -> dict:
     ev = a.evaluation
-    return {"answer": a, "ev": ev, "round_name": ROUND.get(a.round, a.round),
+    return {"answer": a, "ev": ev, "round_name": ROUND.get(a.round, a.round), "brief": brief,
             "segments": segments(a.transcript, ev) if ev else [],
-            "delivery": delivery_text(ev) if ev else None, "audio": _audio_uri(a.audio_path),
+            "delivery": delivery_text(ev) if ev else None, "audio": audio,
+            "audio_file": a.audio_path if a.audio_path and not audio and Path(a.audio_path).is_file() else None,
             "insights": [ln for ln in insights_lines(a) if not ln.startswith("Follow-up asked")],
-            "attempts": [t for t in attempts if t.evaluation]}
+            "attempt": _attempt(a, attempts) if ev else None}
+
+
+def _audio_within_budget(sessions: list[SessionRecord], budget: int) -> set[tuple[int | None, int]]:
+    """The answers whose recordings are embedded: the newest sessions' first, while they fit in ``budget``."""
+    chosen: set[tuple[int | None, int]] = set()
+    for s in reversed(sessions):
+        for a in s.answers:
+            if not a.audio_path:
+                continue
+            try:
+                size = Path(a.audio_path).stat().st_size
+            except OSError:
+                continue
+            if size > budget:
+                return chosen
+            budget -= size
+            chosen.add((a.session_id, a.index))
+    return chosen
+
+
+def _card_size(a: Answer) -> int:
+    """About how many characters a full card of ``a`` takes (its transcript, marked up, and the rest)."""
+    ev = a.evaluation
+    return 1200 + 2 * len(a.transcript) + (sum(len(t) for t in ev.tips) if ev else 0)
+
+
+def _full_cards(sessions: list[SessionRecord], budget: int) -> set[int | None]:
+    """The sessions whose answers get full cards: the newest first, while they fit in ``budget``."""
+    chosen: set[int | None] = set()
+    for s in reversed(sessions):
+        budget -= sum(_card_size(a) for a in s.answers)
+        if budget < 0 and chosen:
+            break
+        chosen.add(s.id)
+    return chosen
 
 
 def render_html(sessions: list[SessionRecord], all_sessions: list[SessionRecord],
-                attempts_by_question: dict[str, list[Answer]]) -> str:
-    """The report: a card per answer of ``sessions`` and progress charts over ``all_sessions``."""
+                attempts: dict[str, list[Answer]] | None = None) -> str:
+    """The report: a card per answer of ``sessions``, the attempts at each of their questions (from
+    ``all_sessions`` unless ``attempts`` is given) and progress charts over ``all_sessions``."""
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.PackageLoader("voicecoach.history", "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined)
-    view = []
+    attempts = attempts if attempts is not None else attempts_by_question(all_sessions)
+    embed = _audio_within_budget(sessions, AUDIO_BUDGET_BYTES)
+    full = _full_cards(sessions, CARD_BUDGET_CHARS)
+    summaries = {id(s): s.summary for s in all_sessions}  # a summary is computed, not stored: once each
+    view, asked = [], {}
     for s in sessions:
         answered = [a for a in s.answers if a.evaluation]
         chart = _bars([f"Q{a.index}" for a in answered],
                       {"HR round": [a.evaluation.scores["hr"] for a in answered],
                        "hiring-manager round": [a.evaluation.scores["hiring_manager"] for a in answered]},
                       f"Scores per question, session #{s.id}") if answered else None
-        view.append({"record": s, "chart": chart,
-                     "answers": [_card(a, attempts_by_question.get(a.question_id, [])) for a in s.answers]})
+        cards = []
+        for a in s.answers:
+            audio = _audio_uri(a.audio_path) if (a.session_id, a.index) in embed else None
+            cards.append(_card(a, attempts.get(a.question_id, []), audio, brief=s.id not in full))
+            if len(attempts.get(a.question_id, [])) > 1:
+                asked.setdefault(a.question_id, a.question)
+        view.append({"record": s, "summary": summaries.get(id(s)) or s.summary, "chart": chart, "answers": cards})
     labels = [f"#{s.id}" for s in all_sessions]
-    summaries = [s.summary for s in all_sessions]
+    summaries = [summaries[id(s)] for s in all_sessions]
     progress = [
         _lines(labels, {"HR round": [x.average_scores["hr"] for x in summaries],
                         "hiring-manager round": [x.average_scores["hiring_manager"] for x in summaries]},
@@ -89,4 +165,6 @@ def render_html(sessions: list[SessionRecord], all_sessions: list[SessionRecord]
         _lines(labels, {"fillers per minute": [x.fillers_per_minute for x in summaries]},
                "Filler words per minute over sessions", 10),
     ]
-    return env.get_template("report.html.j2").render(sessions=view, progress=progress, rounds=ROUND)
+    questions = [{"id": qid, "text": text, "attempts": attempts[qid]} for qid, text in asked.items()]
+    return env.get_template("report.html.j2").render(sessions=view, progress=progress, rounds=ROUND,
+                                                     questions=questions, audio_budget_mb=AUDIO_BUDGET_BYTES // 1_000_000)

@@ -16,7 +16,7 @@ __all__ = ["Damaged", "ReadOnly", "cannot_write", "history_error", "is_damage", 
 
 # Primary SQLite result codes (https://www.sqlite.org/rescode.html).
 _PERM, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 3, 8, 10, 11, 13, 14, 26
-_BUSY, _LOCKED = 5, 6
+_BUSY, _LOCKED, _CONSTRAINT = 5, 6, 19
 
 _FULL_BELOW_BYTES = 64 * 1024
 """Less free space than this counts as a full disk (SQLite needs a few pages per transaction)."""
@@ -40,11 +40,36 @@ def is_damage(exc: BaseException) -> bool:
     return code is not None and code & 0xFF in (_CORRUPT, _NOTADB)
 
 
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # a name too long, a loop of links
+        return False
+
+
 def _existing_folder(path: Path) -> Path:
-    folder = path if path.is_dir() else path.parent
-    while not folder.exists() and folder != folder.parent:
+    try:
+        folder = path if path.is_dir() else path.parent
+    except OSError:
+        folder = path.parent
+    while not _exists(folder) and folder != folder.parent:
         folder = folder.parent
     return folder
+
+
+def _too_long(path: Path) -> str | None:
+    """Why ``path`` is too long for the file system, in words (None when it is not)."""
+    try:
+        name_max = os.pathconf(_existing_folder(path), "PC_NAME_MAX")
+        path_max = os.pathconf(_existing_folder(path), "PC_PATH_MAX")
+    except (OSError, ValueError):
+        name_max, path_max = 255, 4096
+    longest = max((len(os.fsencode(part)) for part in path.parts), default=0)
+    if longest > name_max:
+        return f"a name in it is too long ({longest} bytes; this file system allows {name_max})"
+    if len(os.fsencode(str(path))) >= path_max:
+        return f"the path is too long ({len(os.fsencode(str(path)))} bytes; at most {path_max - 1})"
+    return None
 
 
 def _disk_full(path: Path) -> bool:
@@ -76,12 +101,21 @@ def cannot_write(path: Path, exc: BaseException | None = None, what: str | None 
     path = Path(path)
     name = f"{what} {path}" if what else str(path)
     code = getattr(exc, "errno", None)
+    if code == errno.ENAMETOOLONG or (code is None and _too_long(path)):
+        why = _too_long(path) or "the name is longer than this file system allows"
+        return StorageError(f"cannot write {_shorten(name)}: {why}", f"use a shorter name or folder, or {elsewhere}")
+    if code == errno.ELOOP:
+        return StorageError(f"cannot write {name}: its symbolic links go round in a circle",
+                            f"fix the links (ls -l {path.parent}), or {elsewhere}")
+    if code == errno.ENOTDIR:
+        return StorageError(f"cannot write {name}: a part of the path that should be a folder is a file",
+                            f"check the path, or {elsewhere}")
     full_fix = f"free some space on that disk (df -h {_existing_folder(path)}), or {elsewhere}"
     if code in (errno.ENOSPC, errno.EDQUOT):
         return StorageError(f"cannot write {name}: the disk is full", full_fix)
     if code == errno.EROFS or _read_only_fs(path):
         return StorageError(f"cannot write {name}: it is on a read-only file system", elsewhere)
-    if path.exists() and not os.access(path, os.W_OK):
+    if _exists(path) and not os.access(path, os.W_OK):
         return StorageError(f"cannot write {name}: the file is read-only (permission denied)",
                             f"make it writable (chmod u+w {path}), or {elsewhere}")
     folder = _existing_folder(path)
@@ -90,7 +124,7 @@ def cannot_write(path: Path, exc: BaseException | None = None, what: str | None 
                             f"make it writable (chmod u+w {folder}), or {elsewhere}")
     if code in (errno.EACCES, errno.EPERM):
         return StorageError(f"cannot write {name}: permission denied", elsewhere)
-    if code == errno.ENOENT or (not path.is_dir() and not path.parent.is_dir()):
+    if code == errno.ENOENT or (not _exists(path) and not _exists(path.parent)):
         return StorageError(f"cannot write {name}: the folder {path.parent} does not exist",
                             f"create it (mkdir -p {path.parent}), or {elsewhere}")
     if _disk_full(path):
@@ -99,9 +133,25 @@ def cannot_write(path: Path, exc: BaseException | None = None, what: str | None 
     return StorageError(f"cannot write {name}: {detail}", elsewhere)
 
 
+def _shorten(text: str, limit: int = 160) -> str:
+    """A path too long to print whole, with its middle left out."""
+    return text if len(text) <= limit else f"{text[:70]}...{text[-70:]}"
+
+
 def history_error(exc: sqlite3.DatabaseError, path: Path) -> StorageError:
     """The ``StorageError`` for an SQLite error on the history database at ``path``."""
+    from .migrations import NewerSchema
+
+    if isinstance(exc, NewerSchema):
+        return StorageError(f"the history database {path} was written by a newer voicecoach (schema version "
+                            f"{exc.version}; this one knows up to {exc.known}), so this one only reads it",
+                            "upgrade voicecoach to the version that wrote it, or set VOICECOACH_HOME to another "
+                            "folder for a separate history")
     code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    if code == _CONSTRAINT and "FOREIGN KEY" in str(exc):
+        return StorageError(f"this session is no longer in the history {path} (it was deleted while it ran)",
+                            "the answers are kept in the file named here; run `voicecoach forget` only while no "
+                            "session is running")
     if code in (_BUSY, _LOCKED):
         return StorageError(f"the history database {path} is busy (another voicecoach is using it)",
                             "wait for the other session to finish, then run the command again")

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import StorageError, VoicecoachError
+from ..errors import StorageError, VoicecoachError, VoicecoachWarning
 from . import salvage, storage
-from .migrations import MIGRATIONS, mark_interrupted, migrate
+from .migrations import MIGRATIONS, NewerSchema, mark_interrupted, migrate
 from .records import Answer, SessionRecord
 from .takes import encode_ogg, write_wav_file
 
@@ -88,6 +88,11 @@ class Store:
                         self._report_damage(damage, copy_back=False)
                     raise problem from None
                 self.db = self._open_read_only(problem, migrations)
+                if isinstance(exc, NewerSchema):
+                    import warnings
+
+                    warnings.warn(VoicecoachWarning(f"{problem.message}; it is shown as this version reads it. "
+                                                    f"Fix: {problem.fix}"), stacklevel=2)
                 break
         if self.moved_aside is not None:
             self._report_damage(damage)
@@ -207,10 +212,14 @@ class Store:
     def compress_audio(self, session_id: int, index: int, wav: Path) -> Path:
         """Re-encode a kept WAV as OGG Vorbis (about a tenth of the size) and point the row at it."""
         ogg = encode_ogg(wav)
-        self._exec("UPDATE answers SET audio_path = ? WHERE session_id = ? AND idx = ?",
-                   (self._relative(str(ogg)), session_id, index))
+        self.use_audio(session_id, index, ogg)
         wav.unlink(missing_ok=True)
         return ogg
+
+    def use_audio(self, session_id: int, index: int, path: Path) -> None:
+        """Point an answer's row at another file of its take (the OGG made from its WAV)."""
+        self._exec("UPDATE answers SET audio_path = ? WHERE session_id = ? AND idx = ?",
+                   (self._relative(str(path)), session_id, index))
 
     def end_session(self, session_id: int, status: str) -> None:
         """Record how the session ended."""
@@ -227,15 +236,30 @@ class Store:
 
     def _forget(self, session_id: int | None) -> int:
         with self._lock:
-            ids = [r[0] for r in self.db.execute("SELECT id FROM sessions" + (" WHERE id = ?" if session_id else ""),
-                                                 (session_id,) if session_id else ()).fetchall()]
-            for sid in ids:
-                self.db.execute("DELETE FROM answers WHERE session_id = ?", (sid,))
-                self.db.execute("DELETE FROM sessions WHERE id = ?", (sid,))
-                shutil.rmtree(self.root / "audio" / f"session-{sid}", ignore_errors=True)
-            if session_id is None:
-                for leftover in (self.root / "audio").glob("*"):
-                    shutil.rmtree(leftover, ignore_errors=True)
+            # One write transaction: a session starting meanwhile waits for it, so it can neither be deleted
+            # half-way nor have its audio folder swept away as a leftover.
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                mark_interrupted(self.db)
+                where = " AND id = ?" if session_id else ""
+                args = (session_id,) if session_id else ()
+                running = [(r[0], r[1]) for r in self.db.execute(
+                    f"SELECT id, pid FROM sessions WHERE status = 'running'{where}", args).fetchall()]
+                if running:
+                    raise _running(running)
+                ids = [r[0] for r in self.db.execute("SELECT id FROM sessions" + (" WHERE id = ?" if session_id else ""),
+                                                     args).fetchall()]
+                for sid in ids:
+                    self.db.execute("DELETE FROM answers WHERE session_id = ?", (sid,))
+                    self.db.execute("DELETE FROM sessions WHERE id = ?", (sid,))
+                    shutil.rmtree(self.root / "audio" / f"session-{sid}", ignore_errors=True)
+                if session_id is None:
+                    for leftover in (self.root / "audio").glob("*"):
+                        shutil.rmtree(leftover, ignore_errors=True)
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
             # Deleted text must not linger in free pages or in the write-ahead log.
             self.db.execute("VACUUM")
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -282,6 +306,14 @@ class Store:
                 latest[a.question_id] = a
         ranked = sorted(latest.values(), key=lambda a: a.evaluation.scores[a.round])
         return [a.question_id for a in ranked[:n]]
+
+
+def _running(sessions: list[tuple[int, int | None]]) -> VoicecoachError:
+    which = ", ".join(f"session {sid}" + (f" (process {pid})" if pid else "") for sid, pid in sessions)
+    return VoicecoachError(f"{which} {'is' if len(sessions) == 1 else 'are'} still running, so nothing was forgotten: "
+                           "deleting a session while it runs would lose its answers",
+                           "end the session first (say \"end the interview\", or press Ctrl-C in it), then run "
+                           "forget again")
 
 
 def open_store(read_only_ok: bool = False) -> Store:

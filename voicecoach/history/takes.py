@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .storage import cannot_write
+from .writing import discard
 
 __all__ = ["write_wav_file", "encode_ogg"]
 
@@ -29,7 +30,7 @@ def write_wav_file(path: Path, samples: np.ndarray, rate_hz: int) -> None:
         tmp.write_bytes(AudioClip(np.asarray(samples, np.float32), rate_hz).to_wav_bytes())
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        discard(tmp)
         raise cannot_write(path, exc, what="the answer's audio") from None
 
 
@@ -48,6 +49,6 @@ def encode_ogg(wav: Path) -> Path:
         soundfile.write(tmp, data, rate, format="OGG", subtype="VORBIS")
         os.replace(tmp, ogg)
     except (OSError, RuntimeError) as exc:  # libsndfile says only "System error" on a full disk
-        tmp.unlink(missing_ok=True)
+        discard(tmp)
         raise cannot_write(ogg, exc if isinstance(exc, OSError) else None, what="the answer's audio") from None
     return ogg

@@ -1,8 +1,9 @@
 """After an answer: evaluate the whole thread, keep it safe, then say the verdict and the top tip.
 
 Order matters here: the answer (transcript and evaluation) is saved and its audio written before any
-feedback is spoken, so Ctrl-C or a kill during the verdict loses nothing; the verdict is spoken
-before the tip so the candidate hears feedback as soon as possible.
+feedback is spoken, and before a follow-up is asked (``keep``), so Ctrl-C, a kill or a closed terminal
+during the follow-up or the verdict loses nothing; the verdict is spoken before the tip so the candidate
+hears feedback as soon as possible.
 """
 
 from __future__ import annotations
@@ -72,9 +73,39 @@ class Feedback:
         lines += self.verdict_lines({q.round for q in iv.questions})
         return lines + (iv.prober.all_texts(iv.questions) if iv.prober else [])
 
+    def keep(self, answer: Answer, q: Question, turns, ev: Evaluation | None = None) -> Answer:
+        """Save the answer given so far (transcript, evaluation, audio) without a word of feedback: called
+        before a follow-up is asked, so a kill during the follow-up loses nothing. ``conclude`` updates the
+        same row once the thread is over."""
+        answer, _ = self._record(answer, q, turns, ev)
+        return answer
+
     def conclude(self, answer: Answer, q: Question, turns) -> Answer:
         """Evaluate, save and give feedback on one question's turns; returns the saved answer."""
         iv, main, last = self.iv, turns[0], turns[-1]
+        answer, ev = self._record(answer, q, turns)
+        if ev is None:
+            if main.status == "no_answer" and main.reason and not main.interrupted:
+                iv.speak(iv.script.say("nothing_heard"))
+            return answer
+        timings = dict(answer.timings)
+        if "language_note" in timings:
+            iv.emit(Info(f"  Note: {timings['language_note']}"))
+        iv.emit(AnswerEvaluated(answer))
+        if any(t.interrupted for t in turns):
+            return answer
+        started = self._give(ev)
+        timings["end_detected_to_feedback_s"] = round(started - last.end_detected, 3)
+        spoke_at = last.timings.get("last_speech_at")
+        if spoke_at is not None:
+            timings["last_speech_to_feedback_s"] = round(started - spoke_at, 3)
+            timings["after_end_silence_s"] = round(started - spoke_at - last.timings.get("end_silence_s", 0.0), 3)
+        return iv.recorder.save(answer.with_(timings=timings))
+
+    def _record(self, answer: Answer, q: Question, turns, ev: Evaluation | None = None):
+        """The answer of ``turns`` so far, evaluated (``ev`` when already known) and saved with its audio;
+        returns it and its evaluation (None when nothing was said)."""
+        iv, main = self.iv, turns[0]
         timings = dict(answer.timings)
         for t in turns:
             timings.update({k: v for k, v in t.timings.items() if k != "last_speech_at"}
@@ -88,31 +119,18 @@ class Feedback:
                       short_utterances=tuple(u for t in turns for u in t.short_utterances))
         text, words, parts = thread_of(turns)
         if not text.strip():
-            answer = iv.recorder.save(answer.with_(status=main.status, **common))
-            if main.status == "no_answer" and main.reason and not main.interrupted:
-                iv.speak(iv.script.say("nothing_heard"))
-            return answer
-        interrupted = any(t.interrupted for t in turns)
-        ev = self.evaluate(q, turns)
+            return iv.recorder.save(answer.with_(status=main.status, **common)), None
+        ev = ev or self.evaluate(q, turns)
         insights = analyse_words(text, job_terms=list(iv.options.job_terms))
-        answer = answer.with_(status="partial" if interrupted else "answered", transcript=text, words=words,
-                              evaluation=ev, parts=parts if len(parts) > 1 else (), insights=insights, **common)
+        # Partial only when the answer itself was cut short: a follow-up cut short leaves the question answered.
+        status = "partial" if main.interrupted else "answered"
+        answer = answer.with_(status=status, transcript=text, words=words, evaluation=ev,
+                              parts=parts if len(parts) > 1 else (), insights=insights, **common)
         doubts = [p.doubt for t in turns for p in t.pieces if p.doubt]
         if doubts and len(doubts) * 2 >= timings["pieces"]:
             timings["language_note"] = doubts[0]
-            iv.emit(Info(f"  Note: {doubts[0]}"))
         audio = [p.utterance.clip.samples for t in turns for p in t.pieces if p.utterance is not None]
-        answer = iv.recorder.save(answer, np.concatenate(audio) if audio else None)
-        iv.emit(AnswerEvaluated(answer))
-        if interrupted:
-            return answer
-        started = self._give(ev)
-        timings["end_detected_to_feedback_s"] = round(started - last.end_detected, 3)
-        spoke_at = last.timings.get("last_speech_at")
-        if spoke_at is not None:
-            timings["last_speech_to_feedback_s"] = round(started - spoke_at, 3)
-            timings["after_end_silence_s"] = round(started - spoke_at - last.timings.get("end_silence_s", 0.0), 3)
-        return iv.recorder.save(answer.with_(timings=timings))
+        return iv.recorder.save(answer, np.concatenate(audio) if audio else None), ev
 
     def _give(self, ev: Evaluation) -> float:
         """Say the verdict, then the tip; returns when the verdict started (``time.monotonic()``)."""

@@ -15,6 +15,7 @@ from ..asr.background import BackgroundTranscriber
 from ..audio.listen import Listener
 from ..errors import AudioDeviceFailed
 from ..history.records import Answer, SessionRecord
+from ..interrupts import shielded
 from ..questions.bank import Question
 from .commands import CommandSet, default_commands
 from .events import Event, Observer, PromptSpoken, QuestionAsked, SessionEnded, StateChanged
@@ -86,9 +87,10 @@ class Interview:
         if self.e.typed is None:
             self.bg = BackgroundTranscriber(self.e.transcriber, self.commands.prompt, self.options.vocabulary)
         chunks = None
-        self.recorder.start()
         status = "failed"
+        over = False  # every question was asked (or the candidate ended it): the summary is all that is left
         try:
+            self.recorder.start()
             if self.e.typed is not None:
                 self.turns = TypedTurnRunner(self, self.e.typed)
             else:
@@ -103,23 +105,29 @@ class Interview:
                 except _Stop:
                     status = "stopped"
                     break
-            summary = self.recorder.record.with_(status=status).summary
+            over = True
+            self.recorder.mark(status)
+            summary = self.recorder.record.summary
             self.emit(SessionEnded(summary))
             self.feedback.summary(summary)
         except KeyboardInterrupt:
-            status = "interrupted"
+            # Stopped while the summary was spoken: the interview itself was over, and says so.
+            status = status if over else "interrupted"
             raise
         except AudioDeviceFailed:
-            status = "device_failed"
+            status = status if over else "device_failed"
             raise
         finally:
-            self.recorder.record = self.recorder.record.with_(resources=measure_resources(self.recorder.record))
-            self.recorder.finish(status)
-            if self.bg is not None:
-                self.bg.close()
-            self.speech.close()
-            if chunks is not None:
-                chunks.close()
+            with shielded():  # a signal now would leave the session "running": it waits until this is done
+                self.recorder.record = self.recorder.record.with_(resources=measure_resources(self.recorder.record))
+                self.recorder.finish(status)
+                if self.bg is not None:
+                    self.bg.close()
+                self.speech.close()
+                if chunks is not None:
+                    chunks.close()
+                for close in self.e.on_close:
+                    close()
         return self.recorder.record
 
     def _intro(self) -> None:
@@ -140,9 +148,12 @@ class Interview:
         used: set[str] = set()
         while (self.prober is not None and len(turns) <= self.options.follow_ups and turns[-1].status == "answered"
                and not turns[-1].stop):
-            probe = self.prober.choose(self.feedback.evaluate(q, turns), q, used)
+            evaluation = self.feedback.evaluate(q, turns)
+            probe = self.prober.choose(evaluation, q, used)
             if probe is None:
                 break
+            # Kept before the follow-up is asked: a kill or a closed terminal during it loses nothing said.
+            answer = self.feedback.keep(answer, q, turns, evaluation)
             used.add(probe.gap)
             follow = runner.run(i, "follow_up", probe.text, probe.text,
                                 lambda p=probe: self.emit(PromptSpoken(i, "follow_up", p.text)))

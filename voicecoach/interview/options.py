@@ -31,6 +31,9 @@ class Engines:
     """Typed answers (``voicecoach practice --typed``) instead of the microphone."""
     endpoint: EndOfTurn | None = None
     """Judges at each pause whether the answer is finished (None: a fixed end silence)."""
+    on_close: tuple = ()
+    """Called (no arguments) once the session has ended, e.g. to join a thread still loading a model: a
+    thread inside native code (CTranslate2, ONNX Runtime) when Python exits aborts the process."""
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,10 @@ why; the CLI prints both at the end.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -22,8 +24,18 @@ import numpy as np
 from ..errors import StorageError
 from ..history.records import Answer, SessionRecord
 from ..history.store import now_iso, write_wav_file
+from ..history.takes import encode_ogg
+from ..history.writing import replace_file
 
 __all__ = ["Recorder", "measure_resources"]
+
+
+class _DumpFailed(OSError):
+    """A JSON file could not be written; carries the ``StorageError`` that says why."""
+
+    def __init__(self, error: StorageError) -> None:
+        super().__init__(error.message)
+        self.error = error
 
 
 class Recorder:
@@ -41,7 +53,8 @@ class Recorder:
         """The JSON file the session was kept in instead (None while everything is written as asked)."""
         self._history_ok = store is not None
         self._json_ok = self.json_out is not None
-        self._pending_audio: list[tuple[int, Path]] = []
+        self._pending_audio: dict[int, Path] = {}
+        """Takes kept as WAV and not yet compressed, by answer index (a take saved again replaces its entry)."""
         self._worker: threading.Thread | None = None
         self._lock = threading.Lock()  # the audio worker updates the record too
 
@@ -71,13 +84,25 @@ class Recorder:
         answer = answer.with_(session_id=self.record.id, created_at=answer.created_at or now_iso())
         if audio is not None and len(audio) and self.keep_audio:
             answer = self._keep_audio(answer, audio)
-        with self._lock:
+        failed = None
+        with self._lock:  # the audio worker may be pointing this answer at its OGG: not in between
+            if audio is None:
+                # Saved again (its timings): keep the take where it now is, which may be the OGG the worker
+                # made from the WAV this answer still names (that WAV is gone).
+                kept = next((a.audio_path for a in self.record.answers if a.index == answer.index), None)
+                if kept:
+                    answer = answer.with_(audio_path=kept)
             self.record = self.record.with_answer(answer)
-        if self._history_ok and self.record.id is not None:
-            try:
-                self.store.save_answer(self.record.id, answer)
-            except StorageError as exc:
-                self._history_failed(exc)
+            if self._history_ok and self.record.id is not None:
+                try:
+                    self.store.save_answer(self.record.id, answer)
+                except StorageError as exc:
+                    failed = exc
+        if failed is not None:
+            self._history_failed(failed)
+            answer = self._move_take(answer)
+            with self._lock:
+                self.record = self.record.with_answer(answer)
         self._write_json()
         return answer
 
@@ -88,7 +113,7 @@ class Recorder:
             except StorageError as exc:
                 self._history_failed(exc)
             else:
-                self._pending_audio.append((answer.index, path))
+                self._pending_audio[answer.index] = path
                 return answer.with_(audio_path=str(path))
         if self.fallback is not None:
             # Beside the fallback JSON, uncompressed: the disk the history is on may be the full one.
@@ -100,23 +125,42 @@ class Recorder:
                 pass  # the transcript and the evaluation are the record; the take itself had no room
         return answer
 
+    def _move_take(self, answer: Answer) -> Answer:
+        """The take just written into the history's folder, when the history then refused its row (the session
+        was deleted under it): moved beside the fallback JSON, so nothing is left in the history that no row
+        points to."""
+        take = Path(answer.audio_path) if answer.audio_path else None
+        if take is None or self.fallback is None or not take.is_file() or not take.is_relative_to(self.store.root):
+            return answer
+        moved = self.fallback.with_name(f"{self.fallback.stem}-q{answer.index}{take.suffix}")
+        try:
+            shutil.move(take, moved)
+        except OSError:
+            return answer
+        self._pending_audio.pop(answer.index, None)
+        with contextlib.suppress(OSError):
+            take.parent.rmdir()  # the session's folder, once empty
+        return answer.with_(audio_path=str(moved))
+
     def compress_audio(self) -> None:
         """Re-encode the kept takes as OGG on a worker thread (off the feedback path)."""
         if not self._pending_audio or not self._history_ok:
             return
-        jobs, self._pending_audio = self._pending_audio, []
+        jobs, self._pending_audio = list(self._pending_audio.items()), {}
         self._join()
 
         def work() -> None:
             for index, wav in jobs:
                 try:
-                    ogg = self.store.compress_audio(self.record.id, index, wav)
+                    ogg = encode_ogg(wav)  # the slow part, outside the lock
+                    with self._lock:  # the row, the record and the files change together (see save)
+                        self.store.use_audio(self.record.id, index, ogg)
+                        a = next((a for a in self.record.answers if a.index == index), None)
+                        if a is not None:
+                            self.record = self.record.with_answer(a.with_(audio_path=str(ogg)))
                 except (OSError, RuntimeError, StorageError):
                     continue  # the WAV stays: nothing is lost, it is only larger
-                with self._lock:
-                    a = next((a for a in self.record.answers if a.index == index), None)
-                    if a is not None:
-                        self.record = self.record.with_answer(a.with_(audio_path=str(ogg)))
+                wav.unlink(missing_ok=True)
 
         self._worker = threading.Thread(target=work, name="voicecoach-audio", daemon=True)
         self._worker.start()
@@ -125,6 +169,17 @@ class Recorder:
         if self._worker is not None:
             self._worker.join()
             self._worker = None
+
+    def mark(self, status: str) -> None:
+        """Write how the interview ended before its summary is spoken, so a kill during the summary leaves a
+        complete session marked complete (``finish`` follows)."""
+        self.record = self.record.with_(status=status)
+        if self._history_ok and self.record.id is not None:
+            try:
+                self.store.end_session(self.record.id, status)
+            except StorageError as exc:
+                self._history_failed(exc)
+        self._write_json()
 
     def finish(self, status: str) -> SessionRecord:
         """Close the session: its status and end time, in the history and the JSON file."""
@@ -167,13 +222,10 @@ class Recorder:
             try:
                 self._dump(self.json_out)
                 return
-            except OSError as exc:
-                from ..history.storage import cannot_write
-
+            except _DumpFailed as exc:
                 self._json_ok = False
                 if self.storage_error is None:
-                    self.storage_error = cannot_write(self.json_out, exc, what="the --json-out file",
-                                                      elsewhere="give --json-out a writable place")
+                    self.storage_error = exc.error
                 self._choose_fallback()
                 return
         if self.fallback is not None:
@@ -183,17 +235,14 @@ class Recorder:
                 self._choose_fallback()
 
     def _dump(self, path: Path) -> None:
-        """Write the record as JSON atomically (a temporary file beside it, then renamed)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
+        """Write the record as JSON atomically (a temporary file beside it, then renamed; a link written
+        through, a device or a FIFO refused: ``history.writing``)."""
         with self._lock:
             text = json.dumps(self.record.to_json(), indent=2, ensure_ascii=False)
         try:
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:
-            tmp.unlink(missing_ok=True)
-            raise
+            replace_file(path, text.encode("utf-8"), what="the --json-out file", make_folder=True)
+        except StorageError as exc:
+            raise _DumpFailed(exc) from None
 
 
 def measure_resources(record) -> dict:

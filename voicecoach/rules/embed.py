@@ -74,8 +74,9 @@ def read_safetensors(path: Path) -> dict[str, np.ndarray]:
     return out
 
 
-def build_onnx(model: Path, out: Path) -> None:
-    """Write the BERT encoder with mean pooling and L2 normalisation as an ONNX graph.
+def build_onnx(model: Path, out: Path | None = None) -> bytes:
+    """Write the BERT encoder with mean pooling and L2 normalisation as an ONNX graph (to ``out``, atomically,
+    when given); returns the serialized graph.
 
     Inputs ``input_ids`` and ``attention_mask`` (int64, [batch, tokens]); output ``embedding``
     (float32, [batch, hidden]).
@@ -162,19 +163,43 @@ def build_onnx(model: Path, out: Path) -> None:
     proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="voicecoach")
     proto.ir_version = 8
     onnx.checker.check_model(proto)
-    tmp = out.with_name(out.name + f".{os.getpid()}.tmp")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp.write_bytes(proto.SerializeToString())
-    os.replace(tmp, out)
+    data = proto.SerializeToString()
+    if out is not None:
+        tmp = out.with_name(out.name + f".{os.getpid()}.tmp")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            tmp.write_bytes(data)
+            os.replace(tmp, out)
+        except BaseException:
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+            raise
+    return data
 
 
-def _cached_onnx(model: Path) -> Path:
+def _cached_onnx(model: Path) -> str | bytes:
+    """The converted graph's path in the cache, or the graph itself when the cache cannot be written (a
+    read-only home): then it is built in memory on each run, and a warning says how to keep it."""
     st = (model / "model.safetensors").stat()
     key = hashlib.sha1(f"{model}:{st.st_size}:{st.st_mtime_ns}:v1".encode()).hexdigest()[:12]
     path = cache_dir() / "embedder" / f"all-minilm-l6-v2-{key}.onnx"
-    if not path.is_file():
+    if path.is_file():
+        return str(path)
+    try:
         build_onnx(model, path)
-    return path
+        return str(path)
+    except OSError as exc:
+        import warnings
+
+        from ..errors import VoicecoachWarning
+
+        warnings.warn(VoicecoachWarning(
+            f"cannot keep converted models in {cache_dir()} ({exc.strerror or exc}): they are converted in memory "
+            "on every run, which takes a few seconds. Fix: set VOICECOACH_CACHE to a folder you can write to"),
+            stacklevel=2)
+        return build_onnx(model)
 
 
 BATCH = 16
@@ -215,7 +240,7 @@ class Encoder:
                 # memory for no measurable speed on this model (NOTES.md, "Memory").
                 opts.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_BASIC
                 opts.log_severity_level = 3
-                self._session = onnxruntime.InferenceSession(str(_cached_onnx(model)), opts,
+                self._session = onnxruntime.InferenceSession(_cached_onnx(model), opts,
                                                              providers=["CPUExecutionProvider"])
                 self._tokenizer = tok
         return self
@@ -238,7 +263,7 @@ class Encoder:
             vecs = {}
             for start in range(0, len(uniq), BATCH):
                 batch = uniq[start:start + BATCH]
-                enc = self._tokenizer.encode_batch(batch)
+                enc = self._tokenizer.encode_batch([_tokenizable(s) for s in batch])
                 ids = np.array([e.ids for e in enc], np.int64)
                 mask = np.array([e.attention_mask for e in enc], np.int64)
                 emb = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
@@ -251,6 +276,17 @@ class Encoder:
             for i in todo:
                 out[i] = vecs[sentences[i]]
         return out
+
+
+def _tokenizable(sentence: str) -> str:
+    """The sentence as the tokenizer can take it: a lone surrogate (an undecodable byte Python kept from a
+    command line or a file read with ``surrogateescape``) makes ``tokenizers`` raise a TypeError, so each
+    becomes U+FFFD, the replacement character (the front ends repair such text before it gets here)."""
+    try:
+        sentence.encode("utf-8")
+        return sentence
+    except UnicodeEncodeError:
+        return sentence.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 _default: Encoder | None = None

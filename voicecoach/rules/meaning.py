@@ -86,10 +86,16 @@ class Meaning:
                 self._w, self._b = data["w"], data["b"]
             else:
                 self._w, self._b = self._fit()
-                path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_name(path.stem + ".tmp.npz")
-                np.savez(tmp, w=self._w, b=self._b)
-                tmp.replace(path)
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    np.savez(tmp, w=self._w, b=self._b)
+                    tmp.replace(path)
+                except OSError:  # a read-only cache (embed.py warns once): the fit is kept for this run only
+                    try:
+                        tmp.unlink()
+                    except OSError:
+                        pass
             sentences, owner = [], []
             for i, qt in enumerate(self._qtypes):
                 sentences += list(qt.examples)

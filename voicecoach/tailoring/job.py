@@ -15,11 +15,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..prompts import TableReader, check_template, prompts_dir, read_toml
+from .documents import TOKEN
 
 __all__ = ["Term", "JobProfile", "job_profile", "JobRules", "load_job_rules", "job_rules", "clean_lines",
            "release_frequency_list"]
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9+#./&'’-]*[A-Za-z0-9+#]|[A-Za-z]")
+_TOKEN = TOKEN  # words in any alphabet: an ASCII-only pattern cut "règles d'hygiène" into "gles d'hygi ne"
 _LINE_BULLET = re.compile(r"^\s*(?:[-*•·▪◦]|\d+[.)])\s+")
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..questions.bank import Question
 from .cv import CandidateProfile, cv_profile
-from .documents import read_document
+from .documents import english_note, read_document
 from .job import JobProfile, JobRules, job_profile, job_rules, release_frequency_list
 
 __all__ = ["Tailoring", "tailor", "tailored_questions", "describe_job"]
@@ -25,6 +25,8 @@ class Tailoring:
     occupation: str | None = None
     """The occupation of the question bank the advert is for (found from its title, else its first lines):
     its own questions are asked beside the tailored ones."""
+    notes: tuple[str, ...] = ()
+    """What the candidate should know about the documents (one not in English), to be shown before the session."""
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -43,8 +45,11 @@ def tailor(s) -> Tailoring:
 
     job_text = read_document(s.job) if s.job else None
     job = job_profile(job_text) if job_text else None
-    cv = cv_profile(read_document(s.cv)) if s.cv else None
-    done = Tailoring(job, cv, tuple(tailored_questions(job, cv)), advert_occupation(job, job_text))
+    cv_text = read_document(s.cv) if s.cv else None
+    cv = cv_profile(cv_text) if cv_text else None
+    notes = [n for n in (english_note(job_text, "the job advert") if job_text else None,
+                         english_note(cv_text, "the CV") if cv_text else None) if n]
+    done = Tailoring(job, cv, tuple(tailored_questions(job, cv)), advert_occupation(job, job_text), tuple(notes))
     release_frequency_list()
     return done
 
