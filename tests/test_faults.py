@@ -1447,7 +1447,7 @@ def _long_history(home: Path, sessions: int) -> None:
     take = home / "take.ogg"
     take.write_bytes(b"OggS" + bytes(40_000))  # a recording's size, for the audio budget
     for n in range(sessions):
-        sid = store.start_session(SessionRecord(f"2026-01-01T10:00:00+00:00", "demo", settings={"round": "mixed"}))
+        sid = store.start_session(SessionRecord("2026-01-01T10:00:00+00:00", "demo", settings={"round": "mixed"}))
         for i, (qid, (rnd, text)) in enumerate(texts.items(), 1):
             store.save_answer(sid, Answer(i, qid, rnd, "generic", f"Question {qid}?", "answered", text,
                                           evaluation=evaluated[qid], audio_path=str(take),
