@@ -11,6 +11,7 @@ from ..audio.snd import Player
 from ..audio.vad import SileroVad
 from ..errors import UsageError
 from ..tts import TextToSpeech
+from .pressed import PressedCommands
 from .typed import TextInput
 
 __all__ = ["Engines", "InterviewOptions"]
@@ -28,6 +29,8 @@ class Engines:
     vad: SileroVad | None
     typed: TextInput | None = None
     """Typed answers (``voicecoach practice --typed``) instead of the microphone."""
+    pressed: PressedCommands | None = None
+    """Commands pressed rather than spoken (a front end's buttons), obeyed beside the spoken ones."""
 
 
 @dataclass(frozen=True)
