@@ -13,7 +13,7 @@ from pathlib import Path
 from .records import Answer, SessionRecord
 from .render import ROUND, delivery_text, insights_lines, segments
 
-__all__ = ["render_html"]
+__all__ = ["render_html", "report_view"]
 
 _W, _H, _PAD = 640, 220, 36
 _COLORS = ["#2b6cb0", "#c05621", "#2f855a", "#805ad5"]
@@ -54,22 +54,25 @@ def _audio_uri(path: str | None) -> str | None:
     return f"data:audio/{kind};base64," + base64.b64encode(Path(path).read_bytes()).decode()
 
 
-def _card(a: Answer, attempts: list[Answer]) -> dict:
+def _card(a: Answer, attempts: list[Answer], audio) -> dict:
     ev = a.evaluation
     return {"answer": a, "ev": ev, "round_name": ROUND.get(a.round, a.round),
             "segments": segments(a.transcript, ev) if ev else [],
-            "delivery": delivery_text(ev) if ev else None, "audio": _audio_uri(a.audio_path),
+            "delivery": delivery_text(ev) if ev else None, "audio": audio(a),
             "insights": [ln for ln in insights_lines(a) if not ln.startswith("Follow-up asked")],
             "attempts": [t for t in attempts if t.evaluation]}
 
 
-def render_html(sessions: list[SessionRecord], all_sessions: list[SessionRecord],
-                attempts_by_question: dict[str, list[Answer]]) -> str:
-    """The report: a card per answer of ``sessions`` and progress charts over ``all_sessions``."""
-    import jinja2
+def report_view(sessions: list[SessionRecord], all_sessions: list[SessionRecord],
+                attempts_by_question: dict[str, list[Answer]], audio=None) -> dict:
+    """What the report shows, as data for a template: ``sessions`` (a card per answer and a chart each),
+    ``progress`` (charts over ``all_sessions``) and ``rounds`` (their names).
 
-    env = jinja2.Environment(loader=jinja2.PackageLoader("voicecoach.history", "templates"),
-                             autoescape=True, undefined=jinja2.StrictUndefined)
+    Args:
+        audio: the source of an answer's recording (``Answer`` to a URL or None); by default the file
+            itself as a data URI, so that the report is one self-contained file.
+    """
+    audio = audio or (lambda a: _audio_uri(a.audio_path))
     view = []
     for s in sessions:
         answered = [a for a in s.answers if a.evaluation]
@@ -78,7 +81,7 @@ def render_html(sessions: list[SessionRecord], all_sessions: list[SessionRecord]
                        "hiring-manager round": [a.evaluation.scores["hiring_manager"] for a in answered]},
                       f"Scores per question, session #{s.id}") if answered else None
         view.append({"record": s, "chart": chart,
-                     "answers": [_card(a, attempts_by_question.get(a.question_id, [])) for a in s.answers]})
+                     "answers": [_card(a, attempts_by_question.get(a.question_id, []), audio) for a in s.answers]})
     labels = [f"#{s.id}" for s in all_sessions]
     summaries = [s.summary for s in all_sessions]
     progress = [
@@ -89,4 +92,14 @@ def render_html(sessions: list[SessionRecord], all_sessions: list[SessionRecord]
         _lines(labels, {"fillers per minute": [x.fillers_per_minute for x in summaries]},
                "Filler words per minute over sessions", 10),
     ]
-    return env.get_template("report.html.j2").render(sessions=view, progress=progress, rounds=ROUND)
+    return {"sessions": view, "progress": progress, "rounds": ROUND}
+
+
+def render_html(sessions: list[SessionRecord], all_sessions: list[SessionRecord],
+                attempts_by_question: dict[str, list[Answer]]) -> str:
+    """The report: a card per answer of ``sessions`` and progress charts over ``all_sessions``."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("voicecoach.history", "templates"),
+                             autoescape=True, undefined=jinja2.StrictUndefined)
+    return env.get_template("report.html.j2").render(**report_view(sessions, all_sessions, attempts_by_question))
