@@ -187,7 +187,7 @@ class LiveSession:
         self.thread: threading.Thread | None = None
         self.last_answer: int | None = None
         self._timed: set[int] = set()
-        self._folder = Path(tempfile.mkdtemp(prefix="voicecoach-web-"))
+        self._folder: Path | None = None
 
     @property
     def running(self) -> bool:
@@ -197,14 +197,17 @@ class LiveSession:
     def start(self, message: dict) -> None:
         """Check the settings and start the interview on its thread; a bad setting goes back to the page."""
         mode = "demo" if message.get("mode") == "demo" else "practice"
+        # A job advert or CV sent by the page is kept in a private folder for the session, then deleted.
+        self._folder = Path(tempfile.mkdtemp(prefix="voicecoach-web-"))
         try:
             settings = settings_from(message.get("settings") or {}, self._folder, mode)
-        except UnknownRole as exc:
-            self.send({"type": "error", "field": "role", "message": exc.message, "fix": exc.fix,
-                       "closest": [o.title for o in exc.closest]})
-            return
         except VoicecoachError as exc:
-            self.send({"type": "error", "message": exc.message, "fix": exc.fix})
+            shutil.rmtree(self._folder, ignore_errors=True)
+            if isinstance(exc, UnknownRole):
+                self.send({"type": "error", "field": "role", "message": exc.message, "fix": exc.fix,
+                           "closest": [o.title for o in exc.closest]})
+            else:
+                self.send({"type": "error", "message": exc.message, "fix": exc.fix})
             return
         self.mic.available = bool(message.get("microphone")) or mode == "demo"
         self.thread = threading.Thread(target=self._run, args=(settings, mode), name="voicecoach-web-interview",

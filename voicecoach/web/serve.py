@@ -48,6 +48,24 @@ def can_open_browser() -> bool:
     return True
 
 
+def _open_when_started(server, url: str, err) -> None:
+    """Open the default browser on ``url`` once the server answers (where there is a screen to open it on)."""
+    if not can_open_browser():
+        print("(no graphical session here: open the link above in a browser)", file=err, flush=True)
+        return
+
+    def opener() -> None:
+        import time
+        import webbrowser
+
+        while not server.started and not server.should_exit:
+            time.sleep(0.05)
+        if server.started and not webbrowser.open(url):
+            print("(no browser found: open the link above)", file=err, flush=True)
+
+    threading.Thread(target=opener, name="voicecoach-open-browser", daemon=True).start()
+
+
 def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = True, out=None, err=None) -> int:
     """Serve the page until Ctrl-C (or SIGTERM); the link is the first line on ``out`` (stdout).
 
@@ -71,28 +89,16 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = True, 
               "(they still need the token); browsers allow the microphone only on http://127.0.0.1 or "
               "http://localhost, so practise on this machine", file=err, flush=True)
     print("Press Ctrl-C to stop.", file=err, flush=True)
-    app = create_app(token, host, port)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, proxy_headers=False,
-                            ws_per_message_deflate=False, lifespan="on", timeout_graceful_shutdown=20)
-    server = uvicorn.Server(config)
-    if open_browser:
-        if can_open_browser():
-            def opener() -> None:
-                import time
-                import webbrowser
-
-                while not server.started and not server.should_exit:
-                    time.sleep(0.05)
-                if server.started and not webbrowser.open(url):
-                    print("(no browser found: open the link above)", file=err, flush=True)
-
-            threading.Thread(target=opener, name="voicecoach-open-browser", daemon=True).start()
-        else:
-            print("(no graphical session here: open the link above in a browser)", file=err, flush=True)
     try:
+        app = create_app(token, host, port)
+        config = uvicorn.Config(app, log_level="warning", access_log=False, proxy_headers=False,
+                                ws_per_message_deflate=False, lifespan="on", timeout_graceful_shutdown=20)
+        server = uvicorn.Server(config)
+        if open_browser:
+            _open_when_started(server, url, err)
         server.run(sockets=[sock])
-    except KeyboardInterrupt:  # uvicorn stops on the first Ctrl-C and passes it on once it has
-        pass
+    except KeyboardInterrupt:  # uvicorn stops on the first Ctrl-C and passes it on once it has (or it came
+        pass                   # before uvicorn was listening)
     finally:
         sock.close()
     print("voicecoach web: stopped", file=err, flush=True)

@@ -20,7 +20,7 @@ const FRAME_SAMPLES = 512;
 
 // What the bench and the tests read: per answer, when its card was shown and its verdict heard (page
 // clock, ms), and the latencies worked out from them.
-const record = { shown: {}, heardAt: {}, latencies: [], events: [], finished: null };
+const record = { shown: {}, heardAt: {}, latencies: [], events: [], states: [], micOpenedAt: null, finished: null };
 window.voicecoach = record;
 
 let socket = null;
@@ -330,6 +330,7 @@ function handle(m) {
 
 function setState(s) {
   state = s;
+  record.states.push([performance.now(), s]);
   $("state").textContent = STATES[s] || s;
   $("state").dataset.state = s;
   if (s === "listening") showElapsed(0);
@@ -504,6 +505,7 @@ async function start(mode) {
   if (mode === "practice" && !mic) {
     try {
       mic = await openMicrophone();
+      record.micOpenedAt = performance.now();
     } catch (e) {
       const why =
         e && e.name === "NotAllowedError"
