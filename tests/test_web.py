@@ -79,8 +79,9 @@ def _seed_history(home: Path, transcript: str = NASTY) -> int:
 # -- the launch --------------------------------------------------------------------------------------------------
 def test_first_line_is_the_link_and_ctrl_c_stops_cleanly(server):
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\?token=[A-Za-z0-9_-]{40,}", server.url)
-    assert server.stop() == 0
+    code = server.stop()
     err = server.stderr()
+    assert code == 0, err
     assert "voicecoach web: stopped" in err and "Traceback" not in err
 
 
@@ -303,8 +304,13 @@ def scenario_wav(path: Path) -> Path:
 
 
 def wait_for(page, expression: str, timeout_s: float):
-    """Poll ``expression`` in the page until it is truthy."""
-    page.wait_for_function(expression, timeout=timeout_s * 1000, polling=200)
+    """Poll ``expression`` in the page until it is truthy (``wait_for_function`` evaluates a string, which the
+    page's policy forbids)."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout_s:.0f} s for {expression}")
+        time.sleep(0.2)
 
 
 def watch(page, errors: list, requests: list) -> None:

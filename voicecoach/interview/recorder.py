@@ -43,7 +43,7 @@ class Recorder:
         self._json_ok = self.json_out is not None
         self._pending_audio: list[tuple[int, Path]] = []
         self._worker: threading.Thread | None = None
-        self._lock = threading.Lock()  # the audio worker updates the record too
+        self._lock = threading.RLock()  # the audio worker updates the record too (and a failed save dumps it)
 
     @property
     def session_id(self) -> int | None:
@@ -71,13 +71,20 @@ class Recorder:
         answer = answer.with_(session_id=self.record.id, created_at=answer.created_at or now_iso())
         if audio is not None and len(audio) and self.keep_audio:
             answer = self._keep_audio(answer, audio)
+        # Under the lock the audio worker holds while it swaps a take's WAV for its OGG: an answer saved
+        # again after that (with its latency figures) keeps the OGG rather than writing back the WAV's path,
+        # whose file is gone.
         with self._lock:
+            kept = next((a for a in self.record.answers if a.index == answer.index), None)
+            if audio is None and kept is not None and kept.audio_path and answer.audio_path \
+                    and Path(kept.audio_path).with_suffix(".wav") == Path(answer.audio_path):
+                answer = answer.with_(audio_path=kept.audio_path)
             self.record = self.record.with_answer(answer)
-        if self._history_ok and self.record.id is not None:
-            try:
-                self.store.save_answer(self.record.id, answer)
-            except StorageError as exc:
-                self._history_failed(exc)
+            if self._history_ok and self.record.id is not None:
+                try:
+                    self.store.save_answer(self.record.id, answer)
+                except StorageError as exc:
+                    self._history_failed(exc)
         self._write_json()
         return answer
 
@@ -109,11 +116,11 @@ class Recorder:
 
         def work() -> None:
             for index, wav in jobs:
-                try:
-                    ogg = self.store.compress_audio(self.record.id, index, wav)
-                except (OSError, RuntimeError, StorageError):
-                    continue  # the WAV stays: nothing is lost, it is only larger
                 with self._lock:
+                    try:
+                        ogg = self.store.compress_audio(self.record.id, index, wav)
+                    except (OSError, RuntimeError, StorageError):
+                        continue  # the WAV stays: nothing is lost, it is only larger
                     a = next((a for a in self.record.answers if a.index == index), None)
                     if a is not None:
                         self.record = self.record.with_answer(a.with_(audio_path=str(ogg)))
