@@ -1,0 +1,128 @@
+#!/usr/bin/env python
+"""Benchmark: how soon the verdict reaches the candidate in the page, against the terminal, idle and busy.
+
+The page: `voicecoach web` in its own process, headless Chromium (Debian's) whose fake microphone plays the
+harness's 15-s HR answer (the demo candidate's voice) once the interview is listening; one question per
+session, several sessions. For each answer it reads:
+
+* heard: from the end of the candidate's speech to the verdict's first sample at the page's speaker (the
+  page's Web Audio output timestamp, reported back), minus the 2.5-s end silence. This is the interview's
+  own ``after_end_silence_s``, as the terminal's "feedback" column measures it at the sound card.
+* shown: the same to the moment the verdict's card was painted in the page.
+
+The terminal: scripts/practice_harness.py (a real `voicecoach practice` through PulseAudio, answered by a
+second process), giving its "feedback" (the same measure at PortAudio's speaker) and "heard" (as the
+answering process hears it through the sound server).
+
+Each with 0 and then 1 busy process (`python -c "while True: pass"`, as scripts/bench_load.py) on this
+2-core machine. Usage: .venv/bin/python scripts/bench_web.py [--runs 3] [--hogs 0,1] [--no-terminal]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "scripts")]
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from support.browser import WebServer, candidate_wav, chromium_path, launch  # noqa: E402
+
+ANSWER_AT_S = 9.0
+"""When the candidate starts answering, after the page opened the microphone (the first question has been
+heard by about 6 s; see tests/test_web.py)."""
+
+
+def _fmt(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f} / {max(values):.2f}" if values else "-"
+
+
+def web_runs(runs: int, workdir: Path, log=print) -> dict:
+    """``runs`` one-question sessions in the page; the heard and shown latencies of each answer."""
+    from playwright.sync_api import sync_playwright
+
+    from practice_harness import SHORT
+    from voicecoach.history.store import Store
+
+    wav = candidate_wav(workdir / "answer.wav", [(ANSWER_AT_S, SHORT[0])], total_s=120)
+    home = workdir / "home"
+    heard, shown, failures = [], [], 0
+    with WebServer(home) as server, sync_playwright() as pw:
+        browser = launch(pw, chromium_path(), wav)
+        for run in range(runs):
+            page = browser.new_page()
+            page.goto(server.url + f"&round=hr&questions=1&seed={run + 1}&follow-ups=0&intro=none&autostart=1")
+            deadline = time.monotonic() + 120
+            while not page.evaluate("window.voicecoach.finished") and time.monotonic() < deadline:
+                time.sleep(0.3)
+            record = page.evaluate("window.voicecoach")
+            page.close()
+            got = [x for x in record["latencies"] if x.get("heard_s") is not None]
+            if not record["finished"] or not got:
+                failures += 1
+                log(f"  web run {run + 1}: no verdict measured ({record['finished']}); server: {server.stderr()[-500:]}")
+                continue
+            heard.append(got[0]["heard_s"])
+            if got[0].get("shown_s") is not None:
+                shown.append(got[0]["shown_s"])
+            log(f"  web run {run + 1}: heard {got[0]['heard_s']:.3f} s, shown {got[0].get('shown_s') or 0:.3f} s "
+                f"after the end silence")
+        browser.close()
+    sessions = Store(home).sessions()
+    return {"heard": heard, "shown": shown, "failures": failures,
+            "answered": sum(s.summary.answered for s in sessions)}
+
+
+def terminal_runs(workdir: Path, log=print) -> dict:
+    """One harness session (two answered questions): voicecoach's own feedback time and the heard one."""
+    from practice_harness import run_once
+
+    r = run_once(15, workdir, log=lambda s: None, intro="none")
+    session = r["session"] or {}
+    feedback = [a["timings"]["after_end_silence_s"] for a in session.get("answers", [])
+                if a["timings"].get("after_end_silence_s") is not None]
+    log(f"  terminal: feedback {feedback}, heard {[round(x, 3) for x in r['latencies']]}")
+    return {"feedback": feedback, "heard": r["latencies"]}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3, help="one-question sessions in the page per condition")
+    ap.add_argument("--hogs", default="0,1", help="busy processes, e.g. 0,1")
+    ap.add_argument("--no-terminal", action="store_true", help="measure the page only")
+    args = ap.parse_args()
+    if not chromium_path():
+        sys.exit("bench_web: Debian's chromium is needed: apt-get install chromium")
+    rows = []
+    for n in [int(x) for x in args.hogs.split(",")]:
+        hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+        try:
+            with tempfile.TemporaryDirectory(prefix="vc-bench-web-") as tmp:
+                print(f"{n} busy process(es):", flush=True)
+                web = web_runs(args.runs, Path(tmp) / "web", log=lambda s: print(s, flush=True))
+                term = None if args.no_terminal else terminal_runs(Path(tmp) / "terminal",
+                                                                  log=lambda s: print(s, flush=True))
+        finally:
+            for h in hogs:
+                h.kill()
+                h.wait()
+        rows.append((n, web, term))
+    print("\nlatency after the 2.5-s end silence, seconds, median / worst")
+    print("busy  page heard     page shown     terminal feedback  terminal heard (through PulseAudio)  page - terminal")
+    for n, web, term in rows:
+        diff = (f"{statistics.median(web['heard']) - statistics.median(term['feedback']):+.2f}"
+                if term and web["heard"] and term["feedback"] else "-")
+        print(f"{n:>4}  {_fmt(web['heard']):<13}  {_fmt(web['shown']):<13}  "
+              f"{_fmt(term['feedback']) if term else '-':<17}  {_fmt(term['heard']) if term else '-':<35}  {diff}"
+              + (f"   ({web['failures']} page run(s) failed)" if web["failures"] else ""))
+
+
+if __name__ == "__main__":
+    main()
