@@ -51,6 +51,7 @@ def web_runs(runs: int, workdir: Path, log=print) -> dict:
     from practice_harness import SHORT
     from voicecoach.history.store import Store
 
+    workdir.mkdir(parents=True, exist_ok=True)
     wav = candidate_wav(workdir / "answer.wav", [(ANSWER_AT_S, SHORT[0])], total_s=120)
     home = workdir / "home"
     heard, shown, failures = [], [], 0
@@ -84,6 +85,7 @@ def terminal_runs(workdir: Path, log=print) -> dict:
     """One harness session (two answered questions): voicecoach's own feedback time and the heard one."""
     from practice_harness import run_once
 
+    workdir.mkdir(parents=True, exist_ok=True)
     r = run_once(15, workdir, log=lambda s: None, intro="none")
     session = r["session"] or {}
     feedback = [a["timings"]["after_end_silence_s"] for a in session.get("answers", [])
@@ -105,7 +107,7 @@ def main() -> None:
         hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
         try:
             with tempfile.TemporaryDirectory(prefix="vc-bench-web-") as tmp:
-                print(f"{n} busy process(es):", flush=True)
+                print(f"{n} busy process(es); load average before: {os.getloadavg()[0]:.2f}", flush=True)
                 web = web_runs(args.runs, Path(tmp) / "web", log=lambda s: print(s, flush=True))
                 term = None if args.no_terminal else terminal_runs(Path(tmp) / "terminal",
                                                                   log=lambda s: print(s, flush=True))
