@@ -37,8 +37,9 @@ __all__ = ["Outbox", "PageView", "LiveSession", "settings_from", "answer_message
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 """A job advert or CV sent from the page is refused above this size (as ``--job`` refuses a bigger file)."""
-_LEVEL_EVERY_S = 0.06
-"""The input level is sent at most this often (the page redraws its meter; every chunk would be 31 a second)."""
+_LEVEL_EVERY_S = 0.1
+"""The input level is sent at most this often (the page redraws its meter each time; every chunk would be
+31 redraws a second, which a busy machine feels)."""
 
 
 class Outbox:

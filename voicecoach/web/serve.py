@@ -83,13 +83,13 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = True, 
     token = new_token()
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/?token={token}"
-    print(f"voicecoach web: {url}", file=out, flush=True)
-    if host not in LOOPBACK:
-        print(f"voicecoach: warning: listening on {host}, so other machines on the network can reach this page "
-              "(they still need the token); browsers allow the microphone only on http://127.0.0.1 or "
-              "http://localhost, so practise on this machine", file=err, flush=True)
-    print("Press Ctrl-C to stop.", file=err, flush=True)
-    try:
+    try:  # from the moment the link is out, Ctrl-C is a clean stop
+        print(f"voicecoach web: {url}", file=out, flush=True)
+        if host not in LOOPBACK:
+            print(f"voicecoach: warning: listening on {host}, so other machines on the network can reach this page "
+                  "(they still need the token); browsers allow the microphone only on http://127.0.0.1 or "
+                  "http://localhost, so practise on this machine", file=err, flush=True)
+        print("Press Ctrl-C to stop.", file=err, flush=True)
         app = create_app(token, host, port)
         config = uvicorn.Config(app, log_level="warning", access_log=False, proxy_headers=False,
                                 ws_per_message_deflate=False, lifespan="on", timeout_graceful_shutdown=20)

@@ -87,43 +87,50 @@ def create_app(token: str, host: str = "127.0.0.1", port: int = 8765):
         return page("practice.html.j2", preset=_preset(request.query_params), rounds=_ROUNDS,
                     occupations=occupations, voices=_voices())
 
+    @contextlib.contextmanager
     def _store():
-        return open_store(read_only_ok=True)
+        """The history, opened for one request and closed after it (the interview has its own connection)."""
+        store = open_store(read_only_ok=True)
+        try:
+            yield store
+        finally:
+            store.close()
 
     async def history(request):
-        store = _store()
-        sessions = store.sessions()
+        with _store() as store:
+            sessions = store.sessions()
         view = report_view([], sessions, {}) if sessions else None
         rows = [{"s": s, "summary": s.summary} for s in reversed(sessions)]
         return page("history.html.j2", rows=rows, progress=view["progress"] if view else [])
 
     async def session_page(request):
-        store = _store()
         sid = request.path_params["sid"]
-        try:
-            s = store.session(sid)
-        except VoicecoachError:
-            return not_found(f"there is no session {sid}", "see the list of sessions")
-        attempts = {a.question_id: store.answers(question_id=a.question_id) for a in s.answers}
-        view = report_view([s], store.sessions(), attempts,
+        with _store() as store:
+            try:
+                s = store.session(sid)
+            except VoicecoachError:
+                return not_found(f"there is no session {sid}", "see the list of sessions")
+            attempts = {a.question_id: store.answers(question_id=a.question_id) for a in s.answers}
+            all_sessions = store.sessions()
+        view = report_view([s], all_sessions, attempts,
                            audio=lambda a: f"/audio/{a.session_id}/{a.index}" if a.audio_path else None)
         return page("session.html.j2", s=s, view=view["sessions"][0], lines=summary_lines(s.summary),
                     rounds=view["rounds"])
 
     async def report(request):
-        store = _store()
         which = request.path_params["which"]
-        all_sessions = store.sessions()
-        if which == "all":
-            chosen = all_sessions
-        else:
-            try:
-                chosen = [store.session(int(which))]
-            except (ValueError, VoicecoachError):
-                return not_found(f"there is no session {which}", "see the list of sessions")
-        if not chosen:
-            return not_found("there is nothing to report yet", "practise first")
-        attempts = {a.question_id: store.answers(question_id=a.question_id) for s in chosen for a in s.answers}
+        with _store() as store:
+            all_sessions = store.sessions()
+            if which == "all":
+                chosen = all_sessions
+            else:
+                try:
+                    chosen = [store.session(int(which))]
+                except (ValueError, VoicecoachError):
+                    return not_found(f"there is no session {which}", "see the list of sessions")
+            if not chosen:
+                return not_found("there is nothing to report yet", "practise first")
+            attempts = {a.question_id: store.answers(question_id=a.question_id) for s in chosen for a in s.answers}
         html = await asyncio.to_thread(render_html, chosen, all_sessions, attempts)
         name = f"voicecoach-report-{which}.html"
         # The report keeps its own policy (inline style, embedded audio, still no script): it is a file to
@@ -132,12 +139,12 @@ def create_app(token: str, host: str = "127.0.0.1", port: int = 8765):
                         headers={"content-disposition": f'attachment; filename="{name}"'})
 
     async def audio(request):
-        store = _store()
         sid, idx = request.path_params["sid"], request.path_params["idx"]
-        try:
-            answer = next((a for a in store.session(sid).answers if a.index == idx), None)
-        except VoicecoachError:
-            answer = None
+        with _store() as store:
+            try:
+                answer = next((a for a in store.session(sid).answers if a.index == idx), None)
+            except VoicecoachError:
+                answer = None
         path = Path(answer.audio_path) if answer is not None and answer.audio_path else None
         if path is not None and not path.exists() and path.with_suffix(".wav").exists():
             path = path.with_suffix(".wav")  # still being compressed
