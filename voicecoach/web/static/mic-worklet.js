@@ -1,5 +1,5 @@
-// The microphone's AudioWorklet: downsamples the capture (the context's rate, usually 48 kHz) to 16 kHz
-// with a windowed-sinc low-pass, and posts frames of 512 samples (32 ms, one Silero VAD window) as 16-bit
+// The microphone's AudioWorklet: downsamples the capture (the context's rate, 48 kHz where the browser could
+// not give the page a 16 kHz context) to 16 kHz with a windowed-sinc low-pass, and posts frames of 512 samples (32 ms, one Silero VAD window) as 16-bit
 // PCM to the page, which sends them to voicecoach.
 
 const HALF_TAPS = 16; // the filter looks this many input samples either side
@@ -55,6 +55,19 @@ class Downsampler extends AudioWorkletProcessor {
     const input = inputs[0] && inputs[0][0];
     if (outputs[0] && outputs[0][0]) outputs[0][0].fill(0);
     if (!input) return true;
+    if (this.ratio === 1) {
+      // Already at 16 kHz (the browser resampled): only cut into frames.
+      for (let i = 0; i < input.length; i++) {
+        const v = Math.max(-1, Math.min(1, input[i]));
+        this.frame[this.filled++] = v < 0 ? v * 32768 : v * 32767;
+        if (this.filled === this.frameSamples) {
+          this.port.postMessage(this.frame);
+          this.frame = new Int16Array(this.frameSamples);
+          this.filled = 0;
+        }
+      }
+      return true;
+    }
     this.append(input);
     for (;;) {
       const p = this.next * this.ratio;
