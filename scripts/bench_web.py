@@ -15,7 +15,9 @@ second process), giving its "feedback" (the same measure at PortAudio's speaker)
 answering process hears it through the sound server).
 
 Each with 0 and then 1 busy process (`python -c "while True: pass"`, as scripts/bench_load.py) on this
-2-core machine. Usage: .venv/bin/python scripts/bench_web.py [--runs 3] [--hogs 0,1] [--no-terminal]
+2-core machine. Two kinds of answer are measured: the first of a session (its start-up work still running, like the
+harness's first question) and a later one (like the harness's third). Usage:
+.venv/bin/python scripts/bench_web.py [--runs 2] [--hogs 0,1] [--terminal-runs 1]
 """
 
 from __future__ import annotations
@@ -35,26 +37,30 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from support.browser import WebServer, candidate_wav, chromium_path, launch  # noqa: E402
 
-SCRIPT = [(9.0, "Repeat the question."), (20.0, "ANSWER")]
-"""What the candidate says and when, in seconds after the page opened the microphone: as in the terminal's
-harness, "repeat the question" first, then the answer (the first question has been heard by about 6 s, the
-repeat by about 17 s; see tests/test_web.py). Answering at once instead would also measure the session's
-start-up work (the lines synthesized ahead, the evaluator loading), which the harness's sessions are past."""
+FIRST = [(9.0, "Repeat the question."), (20.0, "ANSWER")]
+"""The first answer of a session, as the terminal's harness gives it: "repeat the question", then the answer
+(times in seconds after the page opened the microphone; the first question has been heard by about 6 s, the
+repeat by about 17 s; see tests/test_web.py). The session's start-up work (the lines synthesized ahead, the
+evaluator loading) is still running then, as it is for the harness's first answer."""
+LATER = [(9.0, "Repeat the question."), (20.0, "Repeat the question."), (31.0, "Repeat the question."),
+         (42.0, "ANSWER")]
+"""An answer once the start-up work is done, like the harness's third question: three repeats, then it."""
 
 
 def _fmt(values: list[float]) -> str:
     return f"{statistics.median(values):.2f} / {max(values):.2f}" if values else "-"
 
 
-def web_runs(runs: int, workdir: Path, log=print) -> dict:
-    """``runs`` one-question sessions in the page; the heard and shown latencies of each answer."""
+def web_runs(runs: int, workdir: Path, script, log=print) -> dict:
+    """``runs`` one-question sessions in the page, the candidate following ``script``; the heard and shown
+    latencies of each answer."""
     from playwright.sync_api import sync_playwright
 
     from practice_harness import SHORT
     from voicecoach.history.store import Store
 
     workdir.mkdir(parents=True, exist_ok=True)
-    wav = candidate_wav(workdir / "answer.wav", [(t, SHORT[0] if x == "ANSWER" else x) for t, x in SCRIPT],
+    wav = candidate_wav(workdir / "answer.wav", [(t, SHORT[0] if x == "ANSWER" else x) for t, x in script],
                         total_s=150)
     home = workdir / "home"
     heard, shown, failures = [], [], 0
@@ -63,7 +69,7 @@ def web_runs(runs: int, workdir: Path, log=print) -> dict:
         for run in range(runs):
             page = browser.new_page()
             page.goto(server.url + f"&round=hr&questions=1&seed={run + 1}&follow-ups=0&intro=none&autostart=1")
-            deadline = time.monotonic() + 150
+            deadline = time.monotonic() + 180
             while not page.evaluate("window.voicecoach.finished") and time.monotonic() < deadline:
                 time.sleep(0.3)
             record = page.evaluate("window.voicecoach")
@@ -96,17 +102,20 @@ def terminal_runs(workdir: Path, log=print) -> dict:
     workdir.mkdir(parents=True, exist_ok=True)
     r = run_once(15, workdir, log=lambda s: None, intro="none")
     session = r["session"] or {}
-    feedback = [a["timings"]["after_end_silence_s"] for a in session.get("answers", [])
-                if a["timings"].get("after_end_silence_s") is not None]
-    log(f"  terminal: feedback {feedback}, heard {[round(x, 3) for x in r['latencies']]}")
-    return {"feedback": feedback, "heard": r["latencies"]}
+    feedback = {a["index"]: a["timings"]["after_end_silence_s"] for a in session.get("answers", [])
+                if a["timings"].get("after_end_silence_s") is not None}
+    log(f"  terminal: feedback by question {feedback}, heard {[round(float(x), 3) for x in r['latencies']]}")
+    # The harness answers questions 1 (after a repeat) and 3 (after a skip); "heard" is in that order.
+    heard = {q: float(x) for q, x in zip(sorted(feedback), r["latencies"])}
+    return {"first": {"feedback": [feedback[1]] if 1 in feedback else [], "heard": [heard[1]] if 1 in heard else []},
+            "later": {"feedback": [feedback[3]] if 3 in feedback else [], "heard": [heard[3]] if 3 in heard else []}}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=3, help="one-question sessions in the page per condition")
+    ap.add_argument("--runs", type=int, default=2, help="one-question sessions in the page per kind of answer")
     ap.add_argument("--hogs", default="0,1", help="busy processes, e.g. 0,1")
-    ap.add_argument("--no-terminal", action="store_true", help="measure the page only")
+    ap.add_argument("--terminal-runs", type=int, default=1, help="harness sessions per condition (0: none)")
     args = ap.parse_args()
     if not chromium_path():
         sys.exit("bench_web: Debian's chromium is needed: apt-get install chromium")
@@ -116,22 +125,29 @@ def main() -> None:
         try:
             with tempfile.TemporaryDirectory(prefix="vc-bench-web-") as tmp:
                 print(f"{n} busy process(es); load average before: {os.getloadavg()[0]:.2f}", flush=True)
-                web = web_runs(args.runs, Path(tmp) / "web", log=lambda s: print(s, flush=True))
-                term = None if args.no_terminal else terminal_runs(Path(tmp) / "terminal",
-                                                                  log=lambda s: print(s, flush=True))
+                out = lambda s: print(s, flush=True)  # noqa: E731
+                web = {kind: web_runs(args.runs, Path(tmp) / f"web-{kind}", script, log=out)
+                       for kind, script in (("first", FIRST), ("later", LATER))}
+                term = {"first": {"feedback": [], "heard": []}, "later": {"feedback": [], "heard": []}}
+                for run in range(args.terminal_runs):
+                    got = terminal_runs(Path(tmp) / f"terminal-{run}", log=out)
+                    for kind in term:
+                        for key in term[kind]:
+                            term[kind][key] += got[kind][key]
         finally:
             for h in hogs:
                 h.kill()
                 h.wait()
         rows.append((n, web, term))
     print("\nlatency after the 2.5-s end silence, seconds, median / worst")
-    print("busy  page heard     page shown     terminal feedback  terminal heard (through PulseAudio)  page - terminal")
+    print("busy  answer  page heard     page shown     terminal feedback  terminal heard (PulseAudio)  page - terminal")
     for n, web, term in rows:
-        diff = (f"{statistics.median(web['heard']) - statistics.median(term['feedback']):+.2f}"
-                if term and web["heard"] and term["feedback"] else "-")
-        print(f"{n:>4}  {_fmt(web['heard']):<13}  {_fmt(web['shown']):<13}  "
-              f"{_fmt(term['feedback']) if term else '-':<17}  {_fmt(term['heard']) if term else '-':<35}  {diff}"
-              + (f"   ({web['failures']} page run(s) failed)" if web["failures"] else ""))
+        for kind in ("first", "later"):
+            w, t = web[kind], term[kind]
+            diff = (f"{statistics.median(w['heard']) - statistics.median(t['feedback']):+.2f}"
+                    if w["heard"] and t["feedback"] else "-")
+            print(f"{n:>4}  {kind:<6}  {_fmt(w['heard']):<13}  {_fmt(w['shown']):<13}  {_fmt(t['feedback']):<17}  "
+                  f"{_fmt(t['heard']):<27}  {diff}" + (f"   ({w['failures']} page run(s) failed)" if w["failures"] else ""))
 
 
 if __name__ == "__main__":
