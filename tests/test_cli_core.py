@@ -116,7 +116,7 @@ def test_doctor_reports_everything():
     r = run_cli("doctor")
     assert r.returncode == 0, r.stdout + r.stderr
     for name in ("voice hibari", "espeak-ng", "PortAudio", "Whisper model", "engine faster-whisper",
-                 "engine openai-whisper", "prompts", "history"):
+                 "engine openai-whisper", "prompts", "history", "web page"):
         assert f"[ok  ] {name}" in r.stdout
 
 

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -214,3 +215,23 @@ def test_retry_weak_needs_history(home, tmp_path):
     store.save_answer(sid, _qrec(1, "gen-hr-why-us", "hr", "Why us?", WEAK_TEXT))
     r = run_cli("practice", "--retry-weak", env=env)
     assert r.returncode == 4  # got past question selection; stopped only for want of a microphone
+
+
+def test_an_answer_saved_again_after_its_audio_was_compressed_keeps_the_ogg(tmp_path, home):
+    # The verdict starts the compression; the answer is saved once more with its latency figures after the
+    # feedback: that save must not point the history back at the WAV, which is gone by then.
+    from voicecoach.interview.recorder import Recorder
+
+    store = Store(home)
+    recorder = Recorder("practice", {"round": "hr"}, store=store)
+    recorder.start()
+    answer = recorder.save(_qrec(1, "gen-hr-why-us", "hr", "Why us?", HR_TEXT),
+                           (np.sin(np.arange(16000) / 8) * 0.1).astype(np.float32))
+    assert answer.audio_path.endswith("q1.wav")
+    recorder.compress_audio()
+    recorder._join()
+    recorder.save(answer.with_(timings={"after_end_silence_s": 0.1}))
+    recorder.finish("completed")
+    (kept,) = Store(home).session(recorder.record.id).answers
+    assert kept.audio_path.endswith("q1.ogg") and Path(kept.audio_path).is_file()
+    assert kept.timings == {"after_end_silence_s": 0.1}

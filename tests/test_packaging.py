@@ -1,6 +1,7 @@
 """A non-editable install works: the wheel carries the prompts and templates, and runs outside the checkout."""
 
 import os
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -45,3 +46,24 @@ def test_wheel_installed_outside_the_checkout(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "Verdict:" in r.stdout
     assert (site / "voicecoach" / "_prompts" / "rubric" / "hr.toml").is_file()
+
+    # voicecoach web from the wheel: its page, script modules and stylesheet ship inside it.
+    for name in ("static/app.js", "static/mic-worklet.js", "static/style.css", "templates/practice.html.j2",
+                 "templates/base.html.j2", "templates/history.html.j2", "templates/session.html.j2"):
+        assert (site / "voicecoach" / "web" / name).is_file(), name
+    assert (site / "voicecoach" / "history" / "templates" / "chart.j2").is_file()
+    web = subprocess.Popen([py, "-m", "voicecoach", "web", "--no-open", "--port", "0"], cwd=elsewhere, env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = web.stdout.readline().split(": ", 1)[1].strip()
+        base, token = url.split("/?token=")
+        import urllib.request
+
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        page = opener.open(url, timeout=30).read().decode()  # the token swapped for a cookie, then the page
+        assert "Practise a job interview" in page
+        assert b"registerProcessor" in opener.open(base + "/static/mic-worklet.js", timeout=30).read()
+        assert opener.open(base + "/history", timeout=30).status == 200
+    finally:
+        web.send_signal(signal.SIGINT)
+        assert web.wait(timeout=30) == 0

@@ -86,3 +86,17 @@ def test_bad_command_files_name_the_entry(tmp_path, patch, problem):
     with pytest.raises(BadDataFile, match=problem) as e:
         load_commands(tmp_path / "commands.toml")
     assert "commands.toml: command #" in str(e.value)
+
+
+def test_pressed_commands_count_where_the_spoken_ones_do(policy):
+    cs = default_commands()
+    assert policy.pressed(cs.named("done"), speech_heard=False).kind == "ignore"  # nothing said yet
+    assert policy.pressed(cs.named("skip"), speech_heard=False).command.effect is Effect.SKIP
+    assert policy.pressed(cs.named("pause"), speech_heard=False).kind == "command" and policy.phase is Phase.PAUSED
+    assert policy.pressed(cs.named("skip"), speech_heard=False).kind == "ignore"  # paused: only resume or stop
+    assert policy.pressed(cs.named("resume"), speech_heard=False).kind == "command" and policy.phase is Phase.WAITING
+    # Speech heard but still decoding: the "done" button is quicker than the decoder and still counts.
+    assert policy.pressed(cs.named("done"), speech_heard=True).command.effect is Effect.DONE
+    policy.heard("In my last job I ran the night shift.", short=False)
+    assert policy.pressed(cs.named("repeat"), speech_heard=True).kind == "ignore"
+    assert policy.pressed(cs.named("stop"), speech_heard=True).command.effect is Effect.STOP  # no word count to meet

@@ -70,6 +70,37 @@ def test_done_command_ends_the_answer_and_command_words_inside_answers_do_not_fi
     assert "comes after" not in q["transcript"]
 
 
+def test_pressed_commands_work_like_spoken_ones(tmp_path, bank, transcribers, tts, voice):
+    # A front end's buttons (the page's): "skip" on the first question, "done" once the answer has begun.
+    from voicecoach.interview.events import Partial, PromptSpoken
+    from voicecoach.interview.pressed import PressedCommands
+
+    pressed = PressedCommands()
+
+    class Presser:
+        def notify(self, event):
+            if isinstance(event, PromptSpoken) and event.index == 0:
+                pressed.press("done")  # no answer yet: not obeyed, and said so
+                pressed.press("skip")
+            elif isinstance(event, Partial) and event.text:
+                pressed.press("done")
+
+    mic = ScriptedMicrophone(max_silence_s=60)
+    rendered = [[], [render_turn(voice, HR_ANSWER + " <pause 1.2> This part comes after the button.")]]
+    engines = Engines(tts, NullPlayer(), mic, transcribers["faster-whisper"], SileroVad(), pressed=pressed)
+    interview = Interview([bank["gen-hr-values"], bank["gen-hr-why-us"]], engines,
+                          Recorder("practice", {}, json_out=tmp_path / "s.json"),
+                          InterviewOptions(intro="none", follow_ups=0),
+                          [ScriptedCandidate(mic, rendered), Presser()])
+    rec = interview.run().to_json()
+    first, second = rec["answers"]
+    assert first["status"] == "skipped" and [(c["command"], c["heard"]) for c in first["commands"]] == [
+        ("skip", "(pressed)")]
+    assert second["status"] == "answered" and [c["command"] for c in second["commands"]] == ["done"]
+    assert second["timings"]["answer_end_reason"] == "done"
+    assert word_error_rate(HR_ANSWER, second["transcript"]) <= 0.2 and "button" not in second["transcript"]
+
+
 def test_skip_never_ends_the_interview_and_stop_keeps_answers(tmp_path, bank, transcribers, tts, voice):
     s = scripted_session(tmp_path, bank, transcribers, tts, voice,
                          ["gen-hr-values", "gen-hr-why-us", "gen-hr-ideal-team", "gen-hr-feedback"],

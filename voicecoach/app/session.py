@@ -98,7 +98,7 @@ def _first_run(store) -> bool:
 
 
 def _interview(s: PracticeSettings, questions, tts, player, mic, observers, store, progress, intro_text=None,
-               speak_tips=True, echo_guard_s=0.3, tailoring: Tailoring = Tailoring(), typed=None):
+               speak_tips=True, echo_guard_s=0.3, tailoring: Tailoring = Tailoring(), typed=None, pressed=None):
     from ..asr import LIVE_OPTIONS
     from ..audio.vad import SileroVad
     from ..interview.loop import Engines, Interview, InterviewOptions
@@ -126,17 +126,19 @@ def _interview(s: PracticeSettings, questions, tts, player, mic, observers, stor
     # The session joins the loading thread when it ends, however it ends (a device that fails at the first
     # word would otherwise leave it inside CTranslate2 as the process exits: a native abort, exit 134).
     engines = Engines(tts, player, mic, transcriber, SileroVad() if typed is None else None, typed, endpoint,
-                      on_close=(loading.join,))
+                      on_close=(loading.join,), pressed=pressed)
     return Interview(questions, engines, recorder, options, observers, prober=Prober() if s.follow_ups else None)
 
 
-def build_practice(s: PracticeSettings, observers: list, progress=None, mic=None, player=None, typed=None):
+def build_practice(s: PracticeSettings, observers: list, progress=None, mic=None, player=None, typed=None,
+                   pressed=None):
     """A practice interview, ready to ``run()``.
 
     Args:
         mic, player: the front end's own microphone and speaker (the browser's); by default the sound devices.
         typed: answers typed rather than spoken (``interview.typed.TextInput``); the questions are still
             spoken when there is a speaker.
+        pressed: commands given by the front end's buttons (``interview.pressed.PressedCommands``).
 
     Raises:
         NoAudioDevice: no microphone or no speaker (for spoken answers).
@@ -167,11 +169,18 @@ def build_practice(s: PracticeSettings, observers: list, progress=None, mic=None
     note = default_backend_note()
     if note and progress:
         progress(f"(note: {note})")
-    return _interview(s, questions, tts, player, mic, observers, store, progress, tailoring=tailoring, typed=typed)
+    return _interview(s, questions, tts, player, mic, observers, store, progress, tailoring=tailoring, typed=typed,
+                      pressed=pressed)
 
 
-def build_demo(s: PracticeSettings, observers: list, silent: bool = False, realtime: bool = False, progress=None):
-    """The demo: the same interview with a scripted candidate whose answers are synthesized."""
+def build_demo(s: PracticeSettings, observers: list, silent: bool = False, realtime: bool = False, progress=None,
+               player=None, pressed=None):
+    """The demo: the same interview with a scripted candidate whose answers are synthesized.
+
+    Args:
+        player: the front end's own speaker (the browser's); by default the sound device (none when ``silent``).
+        pressed: commands given by the front end's buttons (``interview.pressed.PressedCommands``).
+    """
     from ..audio.snd import NullPlayer, SounddevicePlayer
     from ..history.store import open_store
     from ..interview.script import default_script
@@ -191,7 +200,7 @@ def build_demo(s: PracticeSettings, observers: list, silent: bool = False, realt
     if missing:
         raise VoicecoachError(f"the demo's questions are missing from the bank: {', '.join(missing)}",
                               "restore prompts/questions from the project")
-    player = NullPlayer() if silent else SounddevicePlayer(s.output_device)
+    player = NullPlayer() if silent else (player or SounddevicePlayer(s.output_device))
     try:
         player.check()
     except NoAudioDevice:
@@ -217,4 +226,4 @@ def build_demo(s: PracticeSettings, observers: list, silent: bool = False, realt
         progress(describe_job(tailoring))
     return _interview(s, [bank[qid] for qid, *_ in DEMO_SCRIPT], interviewer, player, mic, observers, open_store(),
                       progress, intro_text=default_script().say("demo_intro", n=len(DEMO_SCRIPT)), speak_tips=False,
-                      echo_guard_s=0.0, tailoring=tailoring)
+                      echo_guard_s=0.0, tailoring=tailoring, pressed=pressed)

@@ -146,6 +146,32 @@ def _history() -> Check:
     return Check("history", True, f"{n} session(s) in {store.path}")
 
 
+def _web() -> list[Check]:
+    """What ``voicecoach web`` needs: its server packages, its page files, a local port; a browser to open."""
+    missing = [p for p in ("starlette", "uvicorn", "websockets") if importlib.util.find_spec(p) is None]
+    if missing:
+        return [Check("web page", False, f"{', '.join(missing)} not installed",
+                      "pip install starlette uvicorn websockets (or rerun bash scripts/setup.sh)", required=False)]
+    from ..web.server import ASSETS, TEMPLATES
+    from ..web.serve import bind, can_open_browser
+
+    files = [ASSETS / "app.js", ASSETS / "mic-worklet.js", ASSETS / "style.css", TEMPLATES / "practice.html.j2"]
+    absent = [f.name for f in files if not f.is_file()]
+    if absent:
+        return [Check("web page", False, f"page files missing: {', '.join(absent)}",
+                      "reinstall voicecoach (pip install .)", required=False)]
+    try:
+        bind("127.0.0.1", 0).close()
+    except VoicecoachError as exc:
+        return [Check("web page", False, exc.message, exc.fix, required=False)]
+    checks = [Check("web page", True, "server, page files and a port on 127.0.0.1 (`voicecoach web`)", required=False)]
+    if not can_open_browser():
+        checks.append(Check("browser", False, "no graphical session to open a browser in",
+                            "open the link `voicecoach web` prints in a browser on this machine", required=False))
+    return checks
+
+
 def run_checks(progress=None, engines: str = DEFAULT_ENGINE) -> list[Check]:
     """Run every check; never raises for a missing piece. ``engines``: which to load (``all`` or a name)."""
-    return [*_voices(), *_portaudio(), _model(), *_engines(progress, engines), _end_of_turn(), _prompts(), _history()]
+    return [*_voices(), *_portaudio(), _model(), *_engines(progress, engines), _end_of_turn(), _prompts(), _history(),
+            *_web()]

@@ -141,6 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
     dm.add_argument("--realtime", action="store_true", help="feed the candidate's answers at speaking pace")
     session_args(dm)
 
+    w = command("web", "practise in the browser: a local page with the same interviewer (prints its link first)",
+                sessions.cmd_web)
+    w.add_argument("--host", default="127.0.0.1", help="address to listen on (anything but 127.0.0.1 or localhost "
+                   "lets other machines reach the page, with the token)")
+    w.add_argument("--port", type=int, default=8765, help="port to listen on (0: any free port)")
+    w.add_argument("--no-open", action="store_true", help="do not open the browser (the link is printed first)")
+
     h = command("history", "list past sessions", sessions.cmd_history)
     h.add_argument("--json", action="store_true", help="print JSON")
 

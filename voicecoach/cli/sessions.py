@@ -1,4 +1,4 @@
-"""Commands about sessions: practice, demo, history, show, report, export, forget."""
+"""Commands about sessions: practice, demo, web, history, show, report, export, forget."""
 
 from __future__ import annotations
 
@@ -103,6 +103,14 @@ def cmd_demo(args) -> int:
     interview = build_demo(_settings(args, "demo"), [make_view()], silent=args.silent, realtime=args.realtime,
                            progress=_progress)
     return _run_interview(interview, args.json_out)
+
+
+def cmd_web(args) -> int:
+    from ..web.serve import serve
+
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535, not {args.port}", "e.g. --port 8765")
+    return serve(args.host, args.port, open_browser=not args.no_open)
 
 
 def cmd_history(args) -> int:

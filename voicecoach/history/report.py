@@ -18,7 +18,7 @@ from pathlib import Path
 from .records import Answer, SessionRecord
 from .render import ROUND, delivery_text, insights_lines, segments
 
-__all__ = ["render_html", "attempts_by_question", "AUDIO_BUDGET_BYTES", "CARD_BUDGET_CHARS"]
+__all__ = ["render_html", "report_view", "attempts_by_question", "AUDIO_BUDGET_BYTES", "CARD_BUDGET_CHARS"]
 
 AUDIO_BUDGET_BYTES = 3_000_000
 """Recordings embedded in one report at most (as files; base64 adds a third): the newest sessions' first."""
@@ -91,7 +91,7 @@ def _card(a: Answer, attempts: list[Answer], audio: str | None, brief: bool = Fa
             "delivery": delivery_text(ev) if ev else None, "audio": audio,
             "audio_file": a.audio_path if a.audio_path and not audio and Path(a.audio_path).is_file() else None,
             "insights": [ln for ln in insights_lines(a) if not ln.startswith("Follow-up asked")],
-            "attempt": _attempt(a, attempts) if ev else None}
+            "attempt": _attempt(a, attempts) if ev else None, "attempts": attempts}
 
 
 def _audio_within_budget(sessions: list[SessionRecord], budget: int) -> set[tuple[int | None, int]]:
@@ -129,16 +129,24 @@ def _full_cards(sessions: list[SessionRecord], budget: int) -> set[int | None]:
     return chosen
 
 
-def render_html(sessions: list[SessionRecord], all_sessions: list[SessionRecord],
-                attempts: dict[str, list[Answer]] | None = None) -> str:
-    """The report: a card per answer of ``sessions``, the attempts at each of their questions (from
-    ``all_sessions`` unless ``attempts`` is given) and progress charts over ``all_sessions``."""
-    import jinja2
+def report_view(sessions: list[SessionRecord], all_sessions: list[SessionRecord],
+                attempts: dict[str, list[Answer]] | None = None, audio=None) -> dict:
+    """What the report shows, as data for a template: ``sessions`` (a card per answer and a chart each),
+    ``progress`` (charts over ``all_sessions``), ``questions`` (the attempts at each question asked more
+    than once, from ``all_sessions`` unless ``attempts`` is given) and ``rounds`` (their names).
 
-    env = jinja2.Environment(loader=jinja2.PackageLoader("voicecoach.history", "templates"),
-                             autoescape=True, undefined=jinja2.StrictUndefined)
+    Args:
+        audio: the source of an answer's recording (``Answer`` to a URL or None), as the web page serves
+            them; by default the file itself as a data URI, newest first within ``AUDIO_BUDGET_BYTES``, so
+            that the report is one self-contained file of bounded size.
+    """
     attempts = attempts if attempts is not None else attempts_by_question(all_sessions)
-    embed = _audio_within_budget(sessions, AUDIO_BUDGET_BYTES)
+    if audio is None:
+        embed = _audio_within_budget(sessions, AUDIO_BUDGET_BYTES)
+
+        def audio(a: Answer) -> str | None:
+            return _audio_uri(a.audio_path) if (a.session_id, a.index) in embed else None
+
     full = _full_cards(sessions, CARD_BUDGET_CHARS)
     summaries = {id(s): s.summary for s in all_sessions}  # a summary is computed, not stored: once each
     view, asked = [], {}
@@ -150,8 +158,7 @@ def render_html(sessions: list[SessionRecord], all_sessions: list[SessionRecord]
                       f"Scores per question, session #{s.id}") if answered else None
         cards = []
         for a in s.answers:
-            audio = _audio_uri(a.audio_path) if (a.session_id, a.index) in embed else None
-            cards.append(_card(a, attempts.get(a.question_id, []), audio, brief=s.id not in full))
+            cards.append(_card(a, attempts.get(a.question_id, []), audio(a), brief=s.id not in full))
             if len(attempts.get(a.question_id, [])) > 1:
                 asked.setdefault(a.question_id, a.question)
         view.append({"record": s, "summary": summaries.get(id(s)) or s.summary, "chart": chart, "answers": cards})
@@ -166,5 +173,16 @@ def render_html(sessions: list[SessionRecord], all_sessions: list[SessionRecord]
                "Filler words per minute over sessions", 10),
     ]
     questions = [{"id": qid, "text": text, "attempts": attempts[qid]} for qid, text in asked.items()]
-    return env.get_template("report.html.j2").render(sessions=view, progress=progress, rounds=ROUND,
-                                                     questions=questions, audio_budget_mb=AUDIO_BUDGET_BYTES // 1_000_000)
+    return {"sessions": view, "progress": progress, "rounds": ROUND, "questions": questions,
+            "audio_budget_mb": AUDIO_BUDGET_BYTES // 1_000_000}
+
+
+def render_html(sessions: list[SessionRecord], all_sessions: list[SessionRecord],
+                attempts: dict[str, list[Answer]] | None = None) -> str:
+    """The report: a card per answer of ``sessions``, the attempts at each of their questions (from
+    ``all_sessions`` unless ``attempts`` is given) and progress charts over ``all_sessions``."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("voicecoach.history", "templates"),
+                             autoescape=True, undefined=jinja2.StrictUndefined)
+    return env.get_template("report.html.j2").render(**report_view(sessions, all_sessions, attempts))

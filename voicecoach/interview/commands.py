@@ -70,6 +70,10 @@ class CommandSet:
         """The command a whole utterance is, or None if it is anything else."""
         return parse_command(text, self)
 
+    def named(self, name: str) -> Command | None:
+        """The command called ``name``, or None."""
+        return next((c for c in self.commands if c.name == name), None)
+
     def allowed(self, command: Command, phase: Phase, heard: str) -> bool:
         """True when ``command`` counts in ``phase`` (mid-answer some need more than one word)."""
         if phase not in command.when:

@@ -12,6 +12,7 @@ from ..audio.snd import Player
 from ..audio.vad import SileroVad
 from ..errors import UsageError
 from ..tts import TextToSpeech
+from .pressed import PressedCommands
 from .typed import TextInput
 
 __all__ = ["Engines", "InterviewOptions"]
@@ -34,6 +35,8 @@ class Engines:
     on_close: tuple = ()
     """Called (no arguments) once the session has ended, e.g. to join a thread still loading a model: a
     thread inside native code (CTranslate2, ONNX Runtime) when Python exits aborts the process."""
+    pressed: PressedCommands | None = None
+    """Commands pressed rather than spoken (a front end's buttons), obeyed beside the spoken ones."""
 
 
 @dataclass(frozen=True)

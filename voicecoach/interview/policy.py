@@ -59,6 +59,18 @@ class TurnPolicy:
         self.phase = Phase.ANSWERING
         return Decision("answer")
 
+    def pressed(self, command: Command, speech_heard: bool) -> Decision:
+        """Decide about a command pressed rather than spoken (a button). It counts where the spoken one
+        does; "done" also counts once speech was heard whose decoding is still under way (the button is
+        quicker than the decoder)."""
+        phase = self.phase
+        if command.effect is Effect.DONE and phase is Phase.WAITING and speech_heard:
+            phase = Phase.ANSWERING
+        if phase not in command.when:
+            return IGNORE
+        self._obey(command)
+        return Decision("command", command)
+
     def _obey(self, command: Command) -> None:
         if command.effect is Effect.PAUSE:
             self.phase = Phase.PAUSED

@@ -56,7 +56,7 @@ class Recorder:
         self._pending_audio: dict[int, Path] = {}
         """Takes kept as WAV and not yet compressed, by answer index (a take saved again replaces its entry)."""
         self._worker: threading.Thread | None = None
-        self._lock = threading.Lock()  # the audio worker updates the record too
+        self._lock = threading.RLock()  # the audio worker updates the record too (and a failed save dumps it)
 
     @property
     def session_id(self) -> int | None:

@@ -22,6 +22,7 @@ LINES: dict[str, frozenset[str]] = {
     "skipping_follow_up": frozenset(),
     "paused": frozenset(),
     "nothing_heard": frozenset(),
+    "pressed_not_now": frozenset({"command"}),
     "tip": frozenset({"tip"}),
     "summary": frozenset({"answered", "questions", "suited"}),
     "summary_tip": frozenset({"tip"}),

@@ -17,10 +17,13 @@ from ..audio.listen import AnswerEnded, LongSilence, SpeechStarted, UtteranceEnd
 from ..errors import AudioDeviceFailed
 from ..history.records import HeardCommand
 from .commands import Effect, Phase
-from .events import CommandObeyed, Level, Partial, StateChanged
+from .events import CommandObeyed, Info, Level, Partial, StateChanged
 from .policy import TurnPolicy
 
-__all__ = ["Turn", "TurnRunner"]
+__all__ = ["Turn", "TurnRunner", "PRESSED"]
+
+PRESSED = "(pressed)"
+"""What a command given by a button is recorded as having been heard as."""
 
 
 @dataclass
@@ -63,6 +66,7 @@ class TurnRunner:
         self.iv = interview
         self._chunks = chunks
         self._chunk_at: float | None = None
+        self._listening_since = 0.0
 
     def next_chunk(self):
         """The next microphone chunk; a stream that ends is a failed device."""
@@ -98,6 +102,7 @@ class TurnRunner:
 
     def _say(self, text: str, rate: float = 1.0) -> float:
         started = self.iv.speak(text, rate)
+        self._listening_since = time.monotonic()
         self.iv.emit(StateChanged("listening"))
         return started
 
@@ -133,6 +138,10 @@ class TurnRunner:
             over = self._piece(index, policy, turn, piece, spoken, repeat_text)
             if over is not None:
                 return over
+        for name, at in (iv.e.pressed.take() if iv.e.pressed is not None else ()):
+            over = self._pressed(index, policy, turn, name, at, spoken, repeat_text)
+            if over is not None:
+                return over
         return False
 
     def _judge_pause(self, turn: Turn) -> None:
@@ -165,6 +174,31 @@ class TurnRunner:
         iv.listener.close()
         return False
 
+    def _pressed(self, index, policy: TurnPolicy, turn: Turn, name: str, at: float, spoken: str, repeat_text: str):
+        """Act on a command pressed (a front end's button); True/False when it ended the turn, None to carry on.
+
+        A press made while the interviewer was speaking counts only to end the interview; the others were
+        meant for what was being said then.
+        """
+        iv = self.iv
+        cmd = iv.commands.named(name)
+        if cmd is None or (at < self._listening_since and cmd.effect is not Effect.STOP):
+            return None
+        heard_speech = iv.listener.in_speech or iv.bg.pending > 0 or iv.listener.answer_started
+        if policy.pressed(cmd, heard_speech).kind != "command":
+            iv.emit(Info(iv.script.say("pressed_not_now", command=cmd.name)))
+            return None
+        if cmd.effect is Effect.DONE:
+            # The speech not yet closed into an utterance is part of the answer: close it and decode it.
+            for ev in iv.listener.flush():
+                if isinstance(ev, UtteranceEnded):
+                    iv.bg.submit(ev.utterance, False)
+            turn.commands.append(HeardCommand(cmd.name, PRESSED, index + 1, iv.clock()))
+            iv.emit(CommandObeyed(cmd.name, PRESSED))
+            turn.end_detected = time.monotonic()
+            return self._finish(index, policy, turn, "done", wait=True)
+        return self._obey(index, policy, turn, cmd, PRESSED, spoken, repeat_text)
+
     def _start_answer(self, turn: Turn, utterance) -> None:
         self.iv.listener.start_answer(utterance)
         turn.timings.setdefault("answer_started_s", self.iv.clock())
@@ -186,11 +220,17 @@ class TurnRunner:
             return None
         if decision.kind != "command":
             return None
-        cmd = decision.command
-        turn.commands.append(HeardCommand(cmd.name, piece.text, index + 1, iv.clock()))
-        iv.emit(CommandObeyed(cmd.name, piece.text))
+        return self._obey(index, policy, turn, decision.command, piece.text, spoken, repeat_text, piece)
+
+    def _obey(self, index, policy: TurnPolicy, turn: Turn, cmd, heard: str, spoken: str, repeat_text: str,
+              piece: Piece | None = None):
+        """Carry out a command (spoken in ``piece``, or pressed); True/False when it ended the turn, None to
+        carry on."""
+        iv = self.iv
+        turn.commands.append(HeardCommand(cmd.name, heard, index + 1, iv.clock()))
+        iv.emit(CommandObeyed(cmd.name, heard))
         effect = cmd.effect
-        if effect is Effect.DONE:
+        if effect is Effect.DONE and piece is not None:
             turn.end_detected = piece.done_at
             turn.timings["last_speech_at"] = self.mic_time_of(piece.utterance.end_s - iv.options.listen.vad.pad_s)
             return self._finish(index, policy, turn, "done", wait=False)
