@@ -42,6 +42,15 @@ _FIRST_PERSON = re.compile(r"\b(?:i|me|my|myself|i'?d|id|i'?m|im|i'?ll|i'?ve|ive
 # Asking the employer about its pay ("what do you pay", "is the £38k the starting point?") needs no "I".
 _TO_EMPLOYER = re.compile(r"\b(?:you|your|you'?re|here)\b", re.IGNORECASE)
 _RANKED = re.compile(r"(?:level|band|grade)\b", re.IGNORECASE)
+# A question inside a clause, as speech recognisers write it (no question mark, no capital): "the advert said
+# £42k is there any room to move on that figure".
+_ASKED_INSIDE = re.compile(r"\b(?:is there|are there|is it|what'?s|what is|what are|how much|do you|does it|would i|"
+                           r"could i|can i|will i)\b", re.IGNORECASE)
+LOOKAHEAD = 3
+"""How many clauses after a package term its ask may come in."""
+# ...and the stricter form that is an ask by itself, beside a package term: "would it go up to a five".
+_ASKS_INSIDE = re.compile(r"\b(?:is there|are there|would it|will it|could it|would this|would that|does that|do you|"
+                          r"would you|could you|would i|could i|can i|will i|if you pay)\b", re.IGNORECASE)
 _AMOUNT = re.compile(r"[£$€]\s?\d|\b\d[\d,.]*\s?(?:k|grand|thousand)\b|\b(?:thousand|grand)\b", re.IGNORECASE)
 
 
@@ -138,9 +147,12 @@ def package_talk(text: str, units: list[Span], rule: FlagRule) -> list[PackageHi
         kept = money + progression
         nxt = units[i + 1] if i + 1 < len(units) else None
         asks_next = nxt is not None and is_question(nxt.text) and not _any(lists.get("refusals"), nxt.text)
-        asking = is_question(u.text) or _ends_as_question(text, u) or asks_next
+        asking = is_question(u.text) or _ends_as_question(text, u) or asks_next or bool(_ASKED_INSIDE.search(u.text))
         sentence = _sentence_up_to(text, u)
-        mine = bool(_FIRST_PERSON.search(sentence) or _TIMELINE.search(u.text))
+        same_sentence_next = nxt is not None and not _SENTENCE_END.search(text, u.end, nxt.start)
+        # "But it'd need to be the head chef title, because I've been doing the job": the "I" may follow.
+        mine = bool(_FIRST_PERSON.search(sentence) or _TIMELINE.search(u.text)
+                    or (same_sentence_next and _FIRST_PERSON.search(nxt.text)))
         if not mine and not money:
             continue  # "how do people progress here?" asks how it works, not for a promotion
         if not mine and not (asking or _TO_EMPLOYER.search(sentence)):
@@ -155,15 +167,22 @@ def package_talk(text: str, units: list[Span], rule: FlagRule) -> list[PackageHi
             cue = _cue(prev.text, lists, bool(progression))
             if cue is not None:
                 span = Span(prev.start, u.end, text[prev.start:u.end])
-        if cue is None and (is_question(u.text) or _ends_as_question(text, u)):
+        if cue is None and (is_question(u.text) or _ends_as_question(text, u) or _ASKS_INSIDE.search(u.text)):
             cue = kept[0]
-        # The ask may come in the next clause or two of the same sentence ("if you can do a notice period
-        # buyout, I can join in thirty, so kindly let me know if that is possible"), or open the next sentence.
-        for k, later in enumerate(units[i + 1:i + 3]):
+        # The ask may come in the next clauses of the same sentence ("if you can do a notice period buyout, I
+        # can join in thirty, so kindly let me know if that is possible"; "do me £17 an hour and Saturdays at
+        # time and a half and I'm yours"), or open the next sentence ("...the unsocial hours enhancement,
+        # because I do a lot of weekends. Would you pay time and a third on Sundays?").
+        crossed = False
+        for k, later in enumerate(units[i + 1:i + 1 + LOOKAHEAD]):
             if cue is not None or _any(lists.get("refusals"), later.text):
                 break
-            if k and _SENTENCE_END.search(text, units[i + k].end, later.start):
-                break
+            if _SENTENCE_END.search(text, units[i + k].end, later.start):
+                if crossed or (k and not is_question(later.text)):
+                    break  # a later sentence counts only when it opens right after, or asks
+                crossed = True
+            elif crossed:
+                break  # past the first clause of the next sentence
             cue = _cue(later.text, lists, bool(progression)) or (kept[0] if k == 0 and asks_next else None)
             if cue is not None:
                 span = Span(u.start, later.end, text[u.start:later.end])
