@@ -114,9 +114,12 @@ def test_no_output_device(tmp_path):
 
 def test_doctor_reports_everything():
     r = run_cli("doctor")
-    assert r.returncode == 0, r.stdout + r.stderr
+    # Without a sound server (as in CI) there is no microphone or speaker: exit 4, the demo still works;
+    # tests/test_faults.py::test_doctor_is_ready_with_devices runs it with devices.
+    no_devices = "[FAIL] microphone" in r.stdout
+    assert r.returncode == (4 if no_devices else 0), r.stdout + r.stderr
     for name in ("voice hibari", "espeak-ng", "PortAudio", "Whisper model", "engine faster-whisper",
-                 "engine openai-whisper", "prompts", "history", "web page"):
+                 "engine openai-whisper", "end-of-turn model", "prompts", "history", "web page"):
         assert f"[ok  ] {name}" in r.stdout
 
 

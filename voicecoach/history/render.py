@@ -91,14 +91,17 @@ def delivery_text(ev: Evaluation) -> str | None:
             f"{d.duration_s:.0f} s, {d.word_count} words")
 
 
-SIGNAL_MARKS = {"found": "+", "close": "~", "missing": "-", "absent": "-", "not_asked": " "}
-"""How each signal status is marked in plain text: shown, close (a sentence comes near), missing, not asked."""
+SIGNAL_MARKS = {"found": "+", "partly": "~", "close": "~", "missing": "-", "absent": "-", "not_asked": " "}
+"""How each signal status is marked in plain text: shown, partly there (``close`` in records before 0.9),
+missing, not asked."""
 
 
 def signal_mark(s) -> tuple[str, str]:
-    """The mark and the note after the label for a signal that has no quote of its own: a close one names
-    the sentence that comes near, one the question does not invite says so (it is not a fault)."""
+    """The mark and the note after the label for a signal that has no quote of its own: one partly there
+    says so, one the question does not invite says so (it is not a fault)."""
     status = s.status or ("found" if s.found else "missing")
+    if status == "partly":
+        return "~", "  (partly there)"
     if status == "close" and s.near is not None:
         return "~", f'  close: "{inert(s.near.text)}"'
     if status == "not_asked":

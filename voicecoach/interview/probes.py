@@ -56,7 +56,8 @@ class Prober:
         """The follow-up for ``ev`` (an answer to ``question``), skipping gaps in ``used``."""
         if ev.decision.get("question_type") == "questions_for_us":
             return None  # the candidate was asking the questions
-        found = {s.id for s in ev.signals if s.found}
+        # Never probe for what the feedback says the answer shows (a signal's status uses its own threshold).
+        found = {s.id for s in ev.signals if s.found or s.status == "found"}
         too_short = ev.word_count < SHORT_WORDS or any(self.rubric.flags[f.id].kind == "length" for f in ev.flags)
         if EXAMPLE_GAP not in used and (too_short or not found & {"context_story", "own_actions", "team_chemistry"}):
             text = question.follow_ups[0] if question.follow_ups else self.script.say("probe_example")

@@ -218,9 +218,8 @@ def evaluate(transcript: str, round: str, question: str | None = None,
     scores = {r: int(100 * decision.rounds[r]["probability"]) for r in ROUNDS}
     delivery = measure_delivery(an.text, words or [], rubric.delivery)
     n_words = len(_WORD.findall(an.text))
-    advice = advise(rnd, an.question_type, list(rubric.rounds[rnd].signals), an.strengths,
-                    [u.text for u in an.units], an.flags, rubric, delivery, n_words, scores[rnd],
-                    suits in (rnd, "both"), an.shapes)
+    advice = advise(rnd, an.question_type, list(rubric.rounds[rnd].signals), an.strengths, an.flags, rubric,
+                    delivery, n_words, scores[rnd], suits in (rnd, "both"))
     if advice.score_cap is not None:
         scores = {r: min(v, advice.score_cap) for r, v in scores.items()}
     quoted = quoted_units(an.strengths, an.shapes, rubric)
@@ -233,9 +232,8 @@ def evaluate(transcript: str, round: str, question: str | None = None,
             found = strength >= rubric.evidence_threshold
             # Found is the decision's view (its strength); quoted only where a sentence clearly carries it.
             status = advice.status.get(s.id, "found") if r == rnd else ("found" if found else "absent")
-            near = _quote(an, st, advice.near[s.id], parts) if r == rnd and s.id in advice.near else None
             signals.append(SignalResult(s.id, r, s.label, rubric.model.round_weight(r, s.id), found, quotes,
-                                        strength, status, near))
+                                        strength, status))
     signals.sort(key=lambda s: s.round != rnd)
     verdict = _verdict_sentence(rnd, suits, decision, signals, an.flags, rubric)
     out = decision.to_dict()
@@ -261,7 +259,7 @@ def _verdict_sentence(rnd: str, suits: str, decision, signals: list[SignalResult
     contrib = decision.rounds[other]["contributions"]
     have = [s for s in signals if s.round == other and s.found]
     have.sort(key=lambda s: -contrib.get(s.id, 0.0))
-    need = [s for s in signals if s.round == rnd and s.status in ("missing", "close")]
+    need = [s for s in signals if s.round == rnd and s.status in ("missing", "partly")]
     words = {"have": _join([by_id[s.id].in_words for s in have[:2]]) or "more of what it looks for",
              "need": _join([by_id[s.id].in_words for s in need[:2]]) or "a concrete example of your own"}
     too_short = any(rubric.flags[f.id].kind == "length" for f in flags)

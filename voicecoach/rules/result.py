@@ -54,10 +54,11 @@ class SignalResult:
     evidence: tuple[Quote, ...]
     strength: float = 0.0
     status: str = ""
-    """For the round asked: ``found``, ``close`` (a sentence comes near: see ``near``), ``missing``, or
-    ``not_asked`` (the question does not invite it); for the other round: ``found`` or ``absent``."""
+    """For the round asked: ``found`` (clearly shown), ``partly`` (some of it, not clearly: no claim that it
+    is missing), ``missing``, or ``not_asked`` (the question does not invite it); for the other round:
+    ``found`` or ``absent``. Each signal's thresholds are fitted on blind judgments (``coaching.toml``)."""
     near: Quote | None = None
-    """For a ``close`` signal: the sentence that comes nearest."""
+    """Only in records from before version 0.9: a ``close`` signal's nearest sentence."""
 
     def to_dict(self) -> dict:
         """JSON form."""

@@ -82,8 +82,9 @@ class Signal:
     """Shapes of sentence never quoted for this signal (see ``SHAPES``)."""
     in_words: str = ""
     """The signal in a few plain words, for a verdict sentence ("a result, with a number")."""
-    sharpen: str = ""
-    """The tip when a sentence comes close to the signal: what to sharpen in it (``{quote}`` is that sentence)."""
+    partly_tip: str = ""
+    """The tip when the answer shows the signal only partly (``coaching.toml``: between its ``missing_below``
+    and ``found_at``); none when empty: a generic "add it" tip is wrong when some of it is there."""
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,7 @@ class Rubric:
 
 _read_toml = read_toml
 _SIGNAL_KEYS = {"id", "label", "tip", "probe", "examples", "counter_examples", "phrases", "patterns", "detector",
-                "quote_at", "quote_unless", "in_words", "sharpen"}
+                "quote_at", "quote_unless", "in_words", "partly_tip"}
 
 
 def _load_round(path: Path) -> RoundRubric:
@@ -191,10 +192,9 @@ def _load_round(path: Path) -> RoundRubric:
         if set(unless) - set(SHAPES):
             r.fail(f"'quote_unless' may name only {', '.join(SHAPES)}")
         label = r.get("label", str)
-        sharpen = check_template(f"{path.name}: signal #{i} ({sid}): sharpen", r.get("sharpen", str), {"quote"})
         signals.append(Signal(sid, rnd, label, r.get("tip", str), r.get("probe", str),
                               tuple(examples), tuple(r.strings("counter_examples", [])), r.regex(), detector,
-                              quote_at, unless, r.get("in_words", str, label.lower()), sharpen))
+                              quote_at, unless, r.get("in_words", str, label.lower()), r.get("partly_tip", str, "")))
     return RoundRubric(rnd, top.get("label", str), tuple(signals))
 
 

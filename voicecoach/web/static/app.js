@@ -448,7 +448,12 @@ function showAnswer(m) {
     const signals = el("ul", "signals");
     for (const s of ev.signals.filter((s) => s.round === a.round)) {
       const quote = s.evidence && s.evidence.length ? ` — “${s.evidence[0].text}”` : "";
-      const li = el("li", s.found ? "found" : "missing", `${s.found ? "Shown" : "Missing"}: ${s.label}${quote}`);
+      // The coach's status for the round asked (the same words as the terminal's): shown, partly there,
+      // missing, or not asked by this question (not a fault).
+      const status = s.status || (s.found ? "found" : "missing");
+      const words = {found: "Shown", partly: "Partly there", close: "Partly there", missing: "Missing",
+                     not_asked: "Not asked by this question"}[status] || (s.found ? "Shown" : "Missing");
+      const li = el("li", status, `${words}: ${s.label}${status === "found" ? quote : ""}`);
       signals.append(li);
     }
     card.append(el("h4", null, "What the answer showed"), signals);
