@@ -235,3 +235,27 @@ def test_an_answer_saved_again_after_its_audio_was_compressed_keeps_the_ogg(tmp_
     (kept,) = Store(home).session(recorder.record.id).answers
     assert kept.audio_path.endswith("q1.ogg") and Path(kept.audio_path).is_file()
     assert kept.timings == {"after_end_silence_s": 0.1}
+
+
+def test_report_groups_the_attempts_by_occupation(tmp_path, home):
+    """A nurse who also practised general questions finds her ward questions together under "Nurse", the general
+    ones under "General questions", each with every attempt (issue 22)."""
+    ev_hr = evaluate("I stayed beside the student nurse, talked her through the observations and let her make "
+                     "the escalation call herself; afterwards we went through it together.", "hr")
+    ev_gen = evaluate("I want to work here because your ward is known for how it trains its staff.", "hr")
+    store = Store(home)
+    for n in range(2):
+        sid = store.start_session(SessionRecord(now_iso(), "typed", settings={"round": "hr", "role": "nurse"}))
+        store.save_answer(sid, Answer(1, "nurse-hr-student", "hr", "nurse", "How do you support a student nurse?",
+                                      "answered", ev_hr.transcript, evaluation=ev_hr))
+        store.save_answer(sid, Answer(2, "gen-hr-why-us", "hr", "generic", "Why do you want to work here?",
+                                      "answered", ev_gen.transcript, evaluation=ev_gen))
+        store.end_session(sid, "completed")
+    store.close()
+    out = tmp_path / "r.html"
+    r = run_cli("report", "--all", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    html_text = out.read_text()
+    general, nurse = html_text.index("<h3>General questions</h3>"), html_text.index("<h3>Nurse</h3>")
+    assert general < html_text.index('id="q-gen-hr-why-us"') < nurse < html_text.index('id="q-nurse-hr-student"')
+    assert "How do you support a student nurse? (2 attempts)" in html_text

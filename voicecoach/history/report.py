@@ -174,7 +174,29 @@ def report_view(sessions: list[SessionRecord], all_sessions: list[SessionRecord]
     ]
     questions = [{"id": qid, "text": text, "attempts": attempts[qid]} for qid, text in asked.items()]
     return {"sessions": view, "progress": progress, "rounds": ROUND, "questions": questions,
-            "audio_budget_mb": AUDIO_BUDGET_BYTES // 1_000_000}
+            "occupations": _by_occupation(questions), "audio_budget_mb": AUDIO_BUDGET_BYTES // 1_000_000}
+
+
+def _by_occupation(questions: list[dict]) -> list[dict]:
+    """The questions asked more than once, grouped by the occupation they belong to (the general
+    questions first, then the occupations by name), so a nurse sees her ward questions together."""
+    groups: dict[str, list[dict]] = {}
+    for q in questions:
+        role = next((a.role for a in q["attempts"] if a.role), "generic") or "generic"
+        groups.setdefault(role, []).append(q)
+    titles = {}
+    if set(groups) - {"generic"}:
+        from ..errors import VoicecoachError
+        from ..questions.bank import default_bank
+
+        try:
+            titles = {o.id: o.title for o in default_bank().occupations.values()}
+        except VoicecoachError:
+            pass  # a bank that no longer reads: the occupations keep their ids
+    name = {r: "General questions" if r == "generic" else titles.get(r) or r.replace("_", " ").capitalize()
+            for r in groups}
+    return [{"role": r, "name": name[r], "questions": groups[r]}
+            for r in sorted(groups, key=lambda r: (r != "generic", name[r]))]
 
 
 def render_html(sessions: list[SessionRecord], all_sessions: list[SessionRecord],
