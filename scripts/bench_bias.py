@@ -34,16 +34,26 @@ from voicecoach.tts import make_tts  # noqa: E402
 SPEECH = Path(__import__("os").environ.get("VOICECOACH_SPEECH_DIR") or ROOT.parent / "shared" / "data" / "speech")
 # (advert, sentence, the terms it uses)
 CASES = [
-    ("tests/data/jobs/staff_nurse.md", "I recorded NEWS2 observations every hour and escalated when the score rose.", ["NEWS2"]),
-    ("tests/data/jobs/staff_nurse.md", "I reported the fall on Datix the same day and added it to the audit.", ["Datix"]),
-    ("tests/data/jobs/staff_nurse.md", "I renewed my NMC registration and kept my IV cannulation competency current.", ["NMC", "IV cannulation"]),
-    ("tests/data/jobs/staff_nurse.md", "Sepsis screening was done within the hour for every patient I admitted.", ["sepsis screening"]),
-    ("tests/data/jobs/warehouse_team_leader.txt", "We planned the night's labour in the WMS before the first wave dropped.", ["WMS"]),
-    ("tests/data/jobs/warehouse_team_leader.txt", "I pulled the stock report from SAP EWM and found the missing pallets.", ["SAP EWM"]),
-    ("tests/data/jobs/warehouse_team_leader.txt", "I ran toolbox talks on manual handling at the start of every shift.", ["toolbox talks"]),
-    ("tests/data/jobs/warehouse_team_leader.txt", "Both of my reach truck operators renewed their counterbalance licences.", ["counterbalance"]),
-    ("demo/job_advert.md", "I cached the prices in Redis and moved the reports onto PostgreSQL.", ["Redis", "PostgreSQL"]),
-    ("demo/job_advert.md", "I profiled the slow endpoints and fixed the query plans behind the payments APIs.", ["APIs"]),
+    ("tests/data/jobs/staff_nurse.md",
+     "I recorded NEWS2 observations every hour and escalated when the score rose.", ["NEWS2"]),
+    ("tests/data/jobs/staff_nurse.md",
+     "I reported the fall on Datix the same day and added it to the audit.", ["Datix"]),
+    ("tests/data/jobs/staff_nurse.md",
+     "I renewed my NMC registration and kept my IV cannulation competency current.", ["NMC", "IV cannulation"]),
+    ("tests/data/jobs/staff_nurse.md",
+     "Sepsis screening was done within the hour for every patient I admitted.", ["sepsis screening"]),
+    ("tests/data/jobs/warehouse_team_leader.txt",
+     "We planned the night's labour in the WMS before the first wave dropped.", ["WMS"]),
+    ("tests/data/jobs/warehouse_team_leader.txt",
+     "I pulled the stock report from SAP EWM and found the missing pallets.", ["SAP EWM"]),
+    ("tests/data/jobs/warehouse_team_leader.txt",
+     "I ran toolbox talks on manual handling at the start of every shift.", ["toolbox talks"]),
+    ("tests/data/jobs/warehouse_team_leader.txt",
+     "Both of my reach truck operators renewed their counterbalance licences.", ["counterbalance"]),
+    ("demo/job_advert.md",
+     "I cached the prices in Redis and moved the reports onto PostgreSQL.", ["Redis", "PostgreSQL"]),
+    ("demo/job_advert.md",
+     "I profiled the slow endpoints and fixed the query plans behind the payments APIs.", ["APIs"]),
 ]
 
 

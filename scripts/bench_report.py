@@ -66,7 +66,8 @@ def main() -> None:
     ap.add_argument("--sessions", type=int, default=500)
     ap.add_argument("--src", type=Path, default=ROOT, help="the checkout whose voicecoach writes the report")
     ap.add_argument("--history", type=Path, help="reuse (or keep) the history in this folder")
-    ap.add_argument("--no-audio", action="store_true", help="sessions without recordings (as --no-keep-audio keeps them)")
+    ap.add_argument("--no-audio", action="store_true",
+                    help="sessions without recordings (as --no-keep-audio keeps them)")
     args = ap.parse_args()
     home = args.history or Path(tempfile.mkdtemp(prefix="vc-bench-report-"))
     if not (home / "voicecoach.db").exists():

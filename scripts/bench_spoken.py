@@ -4,7 +4,8 @@
 Users speak, so the transcript has no reliable punctuation, numbers come as digits or words, and a few
 words are misheard. Each answer is synthesized in a voice the tests do not use, answers alternating between
 espeak-ng's received-pronunciation voice (robotic: tiny.en misses about one word in six) and the neural
-voice with its pitch raised (about one in thirty, like the real recordings), transcribed by tiny.en with the live session's decoding options, and judged
+voice with its pitch raised (about one in thirty, like the real recordings), transcribed by tiny.en with the
+live session's decoding options, and judged
 with its question by the same model as its text; the figures are set beside the text's.
 
   dev    a model fitted on the train writers (scripts/fit_rubric.py's fit) judges the dev writers' answers

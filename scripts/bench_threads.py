@@ -53,7 +53,9 @@ for _ in range(runs):
     walls.append(time.perf_counter() - t)
     cpus.append(time.process_time() - c)
 print(json.dumps({"wall": statistics.median(walls), "worst": max(walls), "cpu": statistics.median(cpus),
-                  "wer": word_error_rate(sys.argv[7], text), "rss_mb": next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024}))
+                  "wer": word_error_rate(sys.argv[7], text),
+                  "rss_mb": next(int(l.split()[1]) for l in open("/proc/self/status")
+                                 if l.startswith("VmHWM:")) / 1024}))
 """
 
 

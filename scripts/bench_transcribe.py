@@ -43,7 +43,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
-    jfk_ref = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
+    jfk_ref = ("And so my fellow Americans, ask not what your country can do for you, "
+               "ask what you can do for your country.")
     answer = make_tts(rate_wpm=170).synthesize_clip(ANSWER_60S)
     files = {"jfk.flac (11.0 s)": (load_audio(SHARED / "jfk.flac"), jfk_ref),
              f"answer ({answer.duration_s:.1f} s, espeak-ng)": (answer.to(16000), ANSWER_60S)}

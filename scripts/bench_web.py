@@ -77,7 +77,8 @@ def web_runs(runs: int, workdir: Path, script, log=print) -> dict:
             got = [x for x in record["latencies"] if x.get("heard_s") is not None]
             if not record["finished"] or not got:
                 failures += 1
-                log(f"  web run {run + 1}: no verdict measured ({record['finished']}); server: {server.stderr()[-500:]}")
+                log(f"  web run {run + 1}: no verdict measured ({record['finished']}); "
+                    f"server: {server.stderr()[-500:]}")
                 continue
             heard.append(got[0]["heard_s"])
             if got[0].get("shown_s") is not None:
@@ -147,7 +148,8 @@ def main() -> None:
             diff = (f"{statistics.median(w['heard']) - statistics.median(t['feedback']):+.2f}"
                     if w["heard"] and t["feedback"] else "-")
             print(f"{n:>4}  {kind:<6}  {_fmt(w['heard']):<13}  {_fmt(w['shown']):<13}  {_fmt(t['feedback']):<17}  "
-                  f"{_fmt(t['heard']):<27}  {diff}" + (f"   ({w['failures']} page run(s) failed)" if w["failures"] else ""))
+                  f"{_fmt(t['heard']):<27}  {diff}"
+                  + (f"   ({w['failures']} page run(s) failed)" if w["failures"] else ""))
 
 
 if __name__ == "__main__":

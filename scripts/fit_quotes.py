@@ -9,10 +9,12 @@ coach who had not read the rubric. For each signal:
 1. a shape (``rubric.SHAPES``) goes into `quote_unless` when the signal's judged sentences of that
    shape are right less than half the time (at least eight of them);
 2. then, with the structure check of actions and results applied (a sentence the check does not
-   confirm is quoted only at `unchecked_at`, in model.toml's [quoting], chosen from 0.9, 0.95, never), `quote_at` maximises
+   confirm is quoted only at `unchecked_at`, in model.toml's [quoting], chosen from 0.9, 0.95, never),
+   `quote_at` maximises
    right - LAMBDA x wrong over the quotes it keeps, and LAMBDA is the smallest for which all kept
    quotes together are right at least TARGET of the time (TARGET: the smallest of 0.90-0.96 whose
-   quotes are right at least 90% of the time in three-fold cross-validation over the judged answers). A signal with no worthwhile threshold is
+   quotes are right at least 90% of the time in three-fold cross-validation over the judged answers).
+   A signal with no worthwhile threshold is
    quoted only at 0.95 or more.
 Only the quoting changes: the verdict does not use it.
 

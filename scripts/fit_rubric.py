@@ -105,7 +105,8 @@ def fit(feats: list[dict], meaning: np.ndarray | None, labels: list[str], c: flo
 
 def verdicts(model: DecisionModel, feats: list[dict], meaning: np.ndarray | None, disq: list[dict]) -> list:
     """The model's ``Decision`` for each answer."""
-    return [decide(model, f, meaning[i] if meaning is not None else None, q) for i, (f, q) in enumerate(zip(feats, disq))]
+    return [decide(model, f, meaning[i] if meaning is not None else None, q)
+            for i, (f, q) in enumerate(zip(feats, disq))]
 
 
 def _fmt(v: float) -> str:

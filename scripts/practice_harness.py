@@ -253,7 +253,8 @@ def main() -> None:
                   f"commands {[c['command'] for c in q['commands']]}")
         external += r["latencies"]
     if internal:
-        print(f"median end-detected -> feedback start (inside voicecoach): {statistics.median(internal):.3f} s over {len(internal)}")
+        print(f"median end-detected -> feedback start (inside voicecoach): "
+              f"{statistics.median(internal):.3f} s over {len(internal)}")
     if external:
         print(f"median end of speech -> feedback heard, minus {END_SILENCE_S} s silence (as the candidate hears it): "
               f"{statistics.median(external):.3f} s over {len(external)}")

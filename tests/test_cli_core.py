@@ -134,6 +134,7 @@ def test_doctor_without_espeak_warns_and_without_any_voice_fails():
 
 
 def test_help_is_fast_and_imports_no_engine():
-    code = "import sys, voicecoach.cli; voicecoach.cli.build_parser(); print(sorted(m for m in ('torch','whisper','faster_whisper','sounddevice','pyttsx3') if m in sys.modules))"
+    code = ("import sys, voicecoach.cli; voicecoach.cli.build_parser(); print(sorted(m for m in "
+            "('torch','whisper','faster_whisper','sounddevice','pyttsx3') if m in sys.modules))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert r.stdout.strip() == "[]"

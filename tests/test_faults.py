@@ -366,7 +366,8 @@ def test_prompts_variable_pointing_nowhere(tmp_path):
 
 
 @pytest.mark.parametrize("edit, phrase", [
-    (lambda t: re.sub(r"(?m)^patterns = \[\n", 'patterns = ["(?:anything)?",\n', t, count=1), "matches an empty string"),
+    (lambda t: re.sub(r"(?m)^patterns = \[\n", 'patterns = ["(?:anything)?",\n', t, count=1),
+     "matches an empty string"),
     (lambda t: t.replace('kind = "package"\n', 'kind = "package"\nmin_hits = 0\n', 1), "'min_hits' must be at least 1"),
 ])
 def test_rubric_entries_that_match_everything(prompts_copy, edit, phrase):
@@ -695,7 +696,8 @@ def test_non_english_answer_gets_a_note(tmp_path):
 def _demo_filter(*args: str) -> subprocess.CompletedProcess:
     script = (ROOT / "scripts" / "main.sh").read_text()
     code = script.split("<<'PY'\n", 1)[1].split("\nPY\n", 1)[0]
-    return subprocess.run([sys.executable, "-", *args], input=code, capture_output=True, check=False, text=True, cwd=ROOT)
+    return subprocess.run([sys.executable, "-", *args], input=code, capture_output=True, check=False, text=True,
+                          cwd=ROOT)
 
 
 def test_main_sh_passes_the_demo_its_arguments_and_names_the_rest():
@@ -916,7 +918,8 @@ _LATIN1_CAFE = b"I love the caf\xe9 team and I mentored two colleagues last year
 _NO_DEVICES = {"PULSE_SERVER": "unix:/nonexistent-voicecoach-test"}
 
 
-@pytest.mark.parametrize("locale_env", [{}, {"LC_ALL": "C"}, {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}])
+@pytest.mark.parametrize("locale_env", [{}, {"LC_ALL": "C"},
+                                        {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}])
 @pytest.mark.parametrize("option", ["--text", "--question"])
 def test_undecodable_bytes_in_text_arguments(locale_env, option):
     args = (["--text", _LATIN1_CAFE] if option == "--text" else
@@ -936,7 +939,8 @@ def test_utf8_arguments_in_an_ascii_locale(tmp_path):
                 env=env)
     assert r.returncode == 0 and "Traceback" not in r.stderr and "note:" not in r.stderr, r.stderr[-2000:]
     assert "caf? team" in r.stdout or "café" in r.stdout
-    r = run_cli("evaluate", "--round", "hr", "--text", "I led the café team and we cut waiting times.", "--json", env=env)
+    r = run_cli("evaluate", "--round", "hr", "--text", "I led the café team and we cut waiting times.", "--json",
+                env=env)
     assert json.loads(r.stdout)["transcript"].startswith("I led the café team")  # escaped, so still exact
 
 
@@ -944,7 +948,8 @@ def test_undecodable_bytes_in_a_role_and_in_spoken_text(tmp_path):
     r = run_cli("questions", "--role", b"infirmi\xe8re".decode("utf-8", "surrogateescape"))
     one_line(r, 1, "no occupation called 'infirmière'")
     out = tmp_path / "q.wav"
-    r = run_cli("say", b"Bienvenue au caf\xe9.".decode("utf-8", "surrogateescape"), "--voice", "en-us", "--out", str(out))
+    r = run_cli("say", b"Bienvenue au caf\xe9.".decode("utf-8", "surrogateescape"), "--voice", "en-us", "--out",
+                str(out))
     assert r.returncode == 0 and out.stat().st_size > 1000, r.stderr
 
 
@@ -1389,7 +1394,8 @@ def test_the_live_view_keeps_cursor_codes_off_a_dumb_terminal(home):
     dumb = _on_a_terminal(["practice", "--typed", "--questions", "1", "--round", "hr"], env,
                           b"I mentored two colleagues and organised our team retrospectives.\n\n")
     assert "Question 1/1" in dumb and "\x1b" not in dumb
-    live = _on_a_terminal(["practice", "--typed", "--questions", "1", "--round", "hr"], _env(TERM="xterm", **_NO_DEVICES),
+    live = _on_a_terminal(["practice", "--typed", "--questions", "1", "--round", "hr"],
+                          _env(TERM="xterm", **_NO_DEVICES),
                           b"I mentored two colleagues.\n\n")
     assert "\x1b[2K" in live  # the control: the live status line on a real terminal
 
@@ -1493,7 +1499,8 @@ def test_a_file_read_in_blocks_equals_the_file_read_whole(tmp_path, speech_dir):
 
     x = np.random.default_rng(7).standard_normal(44100 * 70).astype(np.float32) * 0.1
     chunks = [x[i: i + 12345] for i in range(0, len(x), 12345)]
-    np.testing.assert_array_equal(np.concatenate(list(resample_stream(chunks, 44100, 16000))), resample(x, 44100, 16000))
+    np.testing.assert_array_equal(np.concatenate(list(resample_stream(chunks, 44100, 16000))),
+                                  resample(x, 44100, 16000))
     stereo = tmp_path / "stereo.wav"
     import soundfile
 

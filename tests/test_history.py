@@ -38,7 +38,8 @@ def test_migrations_from_empty_and_from_previous_version(tmp_path):
     # A database made by the previous release (migration 1 only), with a row in the old schema.
     old = Store(tmp_path / "old", migrations=MIGRATIONS[:1])
     assert old.version == 1
-    old.db.execute("INSERT INTO sessions (started_at, mode, status) VALUES ('2026-01-01T10:00:00+00:00', 'practice', 'completed')")
+    old.db.execute("INSERT INTO sessions (started_at, mode, status) "
+                   "VALUES ('2026-01-01T10:00:00+00:00', 'practice', 'completed')")
     ev = json.dumps(evaluate(HR_TEXT, "hr").to_dict())
     old.db.execute("INSERT INTO answers (session_id, idx, question_id, round, question_text, status, transcript, "
                    "evaluation_json, created_at) VALUES (1, 1, 'gen-hr-why-us', 'hr', 'Why us?', 'answered', ?, ?, "

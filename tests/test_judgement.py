@@ -185,7 +185,8 @@ def test_numbers_agree():
     short = evaluate("I redid the rota so weekends are shared fairly and nobody has complained since.", "hr",
                      question="Tell me about a time you helped your team.")
     assert short.scores["hr"] < 85, "a two-line answer cannot reach the top"
-    for ev in (short, evaluate(DEMO_ANSWER, "hiring_manager", question="Tell me about a time you made something faster.")):
+    for ev in (short, evaluate(DEMO_ANSWER, "hiring_manager",
+                               question="Tell me about a time you made something faster.")):
         for rnd, score in ev.scores.items():
             assert (score >= 50) == (ev.suits in (rnd, "both")), (rnd, score, ev.suits)
         if ev.scores[ev.round] >= 85:

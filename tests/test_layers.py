@@ -74,3 +74,15 @@ def test_every_package_says_what_it_is_and_offers(init):
     for name in ast.literal_eval(names):
         # Either a name defined there or one of its modules.
         assert hasattr(module, name) or (ROOT / init).with_name(f"{name}.py").exists(), f"{init}: {name}"
+
+
+def test_lines_are_short_and_statements_not_stacked():
+    """No line past 120 characters, no two statements on one line, no unused import or name (ruff's E501,
+    E701-E703 and F rules, run as a module so the venv's own ruff is used)."""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "ruff", "check", "--isolated", "--select", "E501,E701,E702,E703,F,E9",
+                        "--line-length", "120", "voicecoach", "scripts", "tests"], cwd=ROOT, capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-1000:]

@@ -37,7 +37,8 @@ def run(listener, audio):
 
 def test_thinking_pause_is_tolerated_and_silence_ends_the_answer(speech):
     a, b = speech
-    events = run(Listener(SileroVad(), ListenOptions(end_silence_s=2.5)), np.concatenate([sil(0.5), a, sil(1.8), b, sil(4.0)]))
+    events = run(Listener(SileroVad(), ListenOptions(end_silence_s=2.5)),
+                 np.concatenate([sil(0.5), a, sil(1.8), b, sil(4.0)]))
     utts = [e.utterance for e in events if isinstance(e, UtteranceEnded)]
     ends = [e for e in events if isinstance(e, AnswerEnded)]
     assert len(utts) == 2 and len(ends) == 1     # two pieces, one answer

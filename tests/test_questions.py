@@ -47,7 +47,8 @@ def test_the_evaluator_judges_each_bank_question_as_the_kind_the_bank_says():
     """Sessions pass each question's type to the evaluator, so its question-aware judgement and its tips use
     what the bank says the question invites."""
     for q in BANK.questions:
-        ev = evaluate("I checked the rota and sorted it out with the team.", q.round, question=q.text, question_type=q.type)
+        ev = evaluate("I checked the rota and sorted it out with the team.", q.round, question=q.text,
+                      question_type=q.type)
         assert ev.decision["question_type"] == q.type, q.id
 
 

@@ -62,7 +62,8 @@ def test_each_signal_is_found_in_plain_words(sid, text):
 
 
 @pytest.mark.parametrize("sid, text", [
-    ("transferable_skills", "I'm a great communicator, a real team player and I always give a hundred and ten percent."),
+    ("transferable_skills",
+     "I'm a great communicator, a real team player and I always give a hundred and ten percent."),
     ("team_chemistry", "I'm a team player and I get on with everyone."),
     ("values_culture", "honestly I just need something closer to home"),
     ("own_actions", "Everyone I met on the open day was lovely."),
@@ -115,7 +116,8 @@ STRONG_HR = ("When I started on the ward, an older nurse took me under her wing 
 
 
 def test_refusing_to_negotiate_keeps_a_strong_hr_answer():
-    ev = evaluate("I'm not here to negotiate salary today. " + STRONG_HR, "hr", question="Why do you want to work here?")
+    ev = evaluate("I'm not here to negotiate salary today. " + STRONG_HR, "hr",
+                  question="Why do you want to work here?")
     assert not flagged(ev) and ev.suits == "hr"
 
 
@@ -128,7 +130,8 @@ def test_negotiating_in_hr_round_does_not_suit_hr():
 
 
 def test_a_disagreement_story_suits_hr_without_naming_values():
-    text = ("Last summer two of my supervisors fell out over who covered Saturdays. It was spilling onto the shop floor. "
+    text = ("Last summer two of my supervisors fell out over who covered Saturdays. "
+            "It was spilling onto the shop floor. "
             "I got them both into the office, asked each to say what felt unfair, and then asked what a fair fix would "
             "look like. They came up with a swap system themselves, and three months later they were covering for each "
             "other without asking me.")
@@ -161,7 +164,8 @@ def test_the_result_at_the_end_of_a_story_is_the_evidence():
             "onto goods received and set up a standard payroll journal template. Month-end now closes in five days.")
     ev = evaluate(text, "hiring_manager")
     results = next(s for s in ev.signals if s.id == "results")
-    assert results.evidence[0].text == "Month-end now closes in five days" or "nine days" not in results.evidence[0].text
+    assert (results.evidence[0].text == "Month-end now closes in five days"
+            or "nine days" not in results.evidence[0].text)
     assert results.evidence == tuple(sorted(results.evidence, key=lambda q: -q.strength))
 
 

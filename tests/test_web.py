@@ -279,12 +279,13 @@ def test_microphone_ends_when_the_page_goes():
         next(mic.chunks())
 
 
-# -- in a real browser ---------------------------------------------------------------------------------------------------
+# -- in a real browser -------------------------------------------------------------------------------------------------
 @pytest.fixture()
 def chromium():
     exe = chromium_path()
     if not exe:
-        pytest.fail("Debian's chromium is needed for the browser tests: apt-get install chromium (scripts/test.sh does)")
+        pytest.fail("Debian's chromium is needed for the browser tests: "
+                    "apt-get install chromium (scripts/test.sh does)")
     return exe
 
 

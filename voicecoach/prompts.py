@@ -36,7 +36,8 @@ def prompts_dir() -> Path:
         path = Path(env).expanduser()
         if not path.is_dir():
             raise BadDataFile(f"VOICECOACH_PROMPTS points to {path}, which is not a folder",
-                              "set VOICECOACH_PROMPTS to a prompts folder (a copy of the project's prompts/), or unset it")
+                              "set VOICECOACH_PROMPTS to a prompts folder (a copy of the project's prompts/), "
+                              "or unset it")
         return path
     for candidate in (_PACKAGE.parent / "prompts", _PACKAGE / "_prompts"):
         if (candidate / "rubric").is_dir():

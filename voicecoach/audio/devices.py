@@ -152,7 +152,8 @@ def resolve_device(device: str | int | None, kind: str) -> int | None:
         found = [d for d in fitting if d.index == device]
         if not found:
             other = next((d for d in list_devices() if d.index == device), None)
-            why = f"device {device} ({other.name!r}) is not an {noun}" if other else f"there is no {noun} number {device}"
+            why = (f"device {device} ({other.name!r}) is not an {noun}" if other
+                   else f"there is no {noun} number {device}")
             raise NoAudioDevice(f"{why}; {which}", fix)
         return device
     low = device.lower()

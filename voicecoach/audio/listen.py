@@ -177,7 +177,8 @@ class Listener:
         return self._h.in_speech
 
     def _slice(self, start: int, end: int) -> np.ndarray:
-        audio = np.concatenate(self._buf) if len(self._buf) > 1 else (self._buf[0] if self._buf else np.zeros(0, np.float32))
+        audio = (np.concatenate(self._buf) if len(self._buf) > 1
+                 else (self._buf[0] if self._buf else np.zeros(0, np.float32)))
         self._buf = [audio]
         a, b = max(0, start - self._buf_start), max(0, end - self._buf_start)
         return audio[a:b].copy()

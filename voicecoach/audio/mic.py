@@ -118,4 +118,5 @@ class SounddeviceMicrophone(Microphone):
                     chunk, self.captured_at = q.get(timeout=self.timeout_s)
                     yield chunk
                 except queue.Empty:
-                    raise AudioDeviceFailed(f"the microphone stopped sending audio for {self.timeout_s:.0f} s") from None
+                    raise AudioDeviceFailed(
+                        f"the microphone stopped sending audio for {self.timeout_s:.0f} s") from None

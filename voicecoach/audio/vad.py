@@ -14,7 +14,8 @@ import numpy as np
 
 from ..errors import EngineMissing
 
-__all__ = ["VadOptions", "Hysteresis", "SpeechSpan", "SileroVad", "VadStream", "speech_spans", "spans_from_probabilities"]
+__all__ = ["VadOptions", "Hysteresis", "SpeechSpan", "SileroVad", "VadStream", "speech_spans",
+           "spans_from_probabilities"]
 
 RATE_HZ = 16000
 WINDOW_SAMPLES = 512
@@ -220,7 +221,8 @@ class VadStream:
         return probs
 
 
-def spans_from_probabilities(probs: np.ndarray, duration_s: float, options: VadOptions = VadOptions()) -> list[SpeechSpan]:
+def spans_from_probabilities(probs: np.ndarray, duration_s: float,
+                             options: VadOptions = VadOptions()) -> list[SpeechSpan]:
     """Spans of speech in a whole clip: ``Hysteresis`` with ``min_silence_s`` pauses, short bursts
     dropped, spans padded and merged."""
     h = Hysteresis(options)

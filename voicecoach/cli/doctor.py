@@ -93,7 +93,8 @@ def _engines(progress, which: str) -> list[Check]:
             checks.append(Check(f"engine {engine}", False, "not installed", info.install, engine == DEFAULT_ENGINE))
             continue
         if which not in ("all", engine):
-            checks.append(Check(f"engine {engine}", True, f"installed (not loaded: `voicecoach doctor --engine {engine}`)"))
+            checks.append(Check(f"engine {engine}", True,
+                                f"installed (not loaded: `voicecoach doctor --engine {engine}`)"))
             continue
         try:
             from ..asr import make_transcriber

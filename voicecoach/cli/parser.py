@@ -14,7 +14,8 @@ __all__ = ["build_parser"]
 
 EXIT_CODES = ("exit codes: 0 ok, 1 usage error or doctor failure, 2 bad data file (prompts/), 3 bad audio, "
               "4 audio device or system library missing, 5 speech synthesis failed, 6 model or engine missing, "
-              "7 history or output file cannot be written, 129 stopped by SIGHUP (the terminal was closed), 130 interrupted "
+              "7 history or output file cannot be written, 129 stopped by SIGHUP (the terminal was closed), "
+              "130 interrupted "
               "(Ctrl-C), 143 stopped by SIGTERM; a session stopped by any of these keeps every answer given, the one "
               "in progress as partial")
 ENVIRONMENT = ("environment: VOICECOACH_HOME (history and kept audio; default ~/.local/share/voicecoach), "
@@ -97,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     q = command("questions", "list the question bank", speech.cmd_questions)
     q.add_argument("--round", help="hr, hiring-manager or mixed (default: all)")
-    q.add_argument("--role", type=text_argument("--role"), help="an occupation by any of its names: nurse, RN, lorry driver, chef de partie... "
+    q.add_argument("--role", type=text_argument("--role"),
+                   help="an occupation by any of its names: nurse, RN, lorry driver, chef de partie... "
                    "(default: every question)")
     q.add_argument("--roles", action="store_true", help="list the occupations and the names each answers to")
     q.add_argument("--json", action="store_true", help="print JSON")
@@ -121,7 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     pr = command("practice", "a hands-free mock interview through the microphone", sessions.cmd_practice)
     pr.add_argument("--round", default="mixed", help="hr, hiring-manager or mixed")
-    pr.add_argument("--role", type=text_argument("--role"), help="your occupation, by the name you use (nurse, RN, HGV driver, line cook...; "
+    pr.add_argument("--role", type=text_argument("--role"),
+                    help="your occupation, by the name you use (nurse, RN, HGV driver, line cook...; "
                     "`voicecoach questions --roles` lists them; default: generic questions only)")
     pr.add_argument("--questions", type=int, default=5, help="how many questions (1-60)")
     pr.add_argument("--seed", type=int, help="fix the question order")
@@ -136,7 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "hiring-manager questions on the skills it shares with the job")
     session_args(pr)
 
-    dm = command("demo", "a complete three-question interview with recorded answers (no microphone needed)", sessions.cmd_demo)
+    dm = command("demo", "a complete three-question interview with recorded answers (no microphone needed)",
+                 sessions.cmd_demo)
     dm.add_argument("--silent", action="store_true", help="do not play audio even if a speaker exists")
     dm.add_argument("--realtime", action="store_true", help="feed the candidate's answers at speaking pace")
     session_args(dm)

@@ -135,7 +135,8 @@ def cmd_evaluate(args) -> int:
             if doubt:
                 raise UnreadableAudio(f"{doubt}, so {args.audio} cannot be judged",
                                       "answer in English, or check the recording") from None
-            raise EmptyAudio(f"no speech found in {args.audio}", "check the microphone level and record the answer again")
+            raise EmptyAudio(f"no speech found in {args.audio}",
+                             "check the microphone level and record the answer again")
         if doubt:
             _progress(f"voicecoach: note: {doubt}")
         text, words = result.text, [(w.word, w.start_s, w.end_s) for w in result.words]

@@ -139,7 +139,8 @@ class Answer:
                 "delivery": ev.delivery.to_dict() if ev and ev.delivery else None,
                 "commands": [c.to_json() for c in self.commands], "timings": dict(self.timings),
                 "short_utterances": list(self.short_utterances), "parts": [p.to_json() for p in self.parts],
-                "insights": self.insights.to_json() if self.insights else None, "audio_path": self.audio_path, "created_at": self.created_at, "session_id": self.session_id}
+                "insights": self.insights.to_json() if self.insights else None, "audio_path": self.audio_path,
+                "created_at": self.created_at, "session_id": self.session_id}
 
     @classmethod
     def from_json(cls, d: dict) -> "Answer":

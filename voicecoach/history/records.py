@@ -87,7 +87,8 @@ class SessionRecord:
     @classmethod
     def from_json(cls, d: dict) -> "SessionRecord":
         """Read the JSON form."""
-        return cls(d["started_at"], d.get("mode", "practice"), d.get("status", "running"), dict(d.get("settings") or {}),
+        return cls(d["started_at"], d.get("mode", "practice"), d.get("status", "running"),
+                   dict(d.get("settings") or {}),
                    tuple(Answer.from_json(a) for a in d.get("answers") or ()), d.get("ended_at"), d.get("id"),
                    dict(d.get("resources") or {}))
 

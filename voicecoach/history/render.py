@@ -12,7 +12,8 @@ import re
 from ..rules.evaluate import Evaluation
 from .records import Answer, SessionRecord, Summary
 
-__all__ = ["ROUND", "SIGNAL_MARKS", "signal_mark", "inert", "evidence_spans", "segments", "highlight", "highlight_terminal", "scores_text", "delivery_text",
+__all__ = ["ROUND", "SIGNAL_MARKS", "signal_mark", "inert", "evidence_spans", "segments", "highlight",
+           "highlight_terminal", "scores_text", "delivery_text",
            "evaluation_lines", "insights_lines", "summary_lines", "session_row", "SESSION_HEADER", "answer_heading",
            "SUITS"]
 

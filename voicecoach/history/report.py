@@ -42,7 +42,8 @@ def _bars(labels: list[str], series: dict[str, list[float | None]], title: str) 
              "h": round(v / 100 * (_H - 2 * _PAD), 1), "color": _COLORS[j % len(_COLORS)], "title": f"{name} {v}"}
             for j, (name, values) in enumerate(series.items()) for i, v in enumerate(values) if v is not None]
     return {"title": title, "w": _W, "h": _H, "pad": _PAD, "grid": [(_y(v, 100), v) for v in (0, 50, 100)],
-            "bars": bars, "lines": [], "xlabels": [(round(_PAD + (i + 0.5) * group, 1), lab) for i, lab in enumerate(labels)],
+            "bars": bars, "lines": [],
+            "xlabels": [(round(_PAD + (i + 0.5) * group, 1), lab) for i, lab in enumerate(labels)],
             "legend": [(_W - _PAD - 200 + j * 110, _COLORS[j % len(_COLORS)], name) for j, name in enumerate(series)]}
 
 
@@ -168,7 +169,8 @@ def report_view(sessions: list[SessionRecord], all_sessions: list[SessionRecord]
         _lines(labels, {"HR round": [x.average_scores["hr"] for x in summaries],
                         "hiring-manager round": [x.average_scores["hiring_manager"] for x in summaries]},
                "Average score per round over sessions (each round's own questions)", 100),
-        _lines(labels, {"words per minute": [x.words_per_minute for x in summaries]}, "Words per minute over sessions", 250),
+        _lines(labels, {"words per minute": [x.words_per_minute for x in summaries]},
+               "Words per minute over sessions", 250),
         _lines(labels, {"fillers per minute": [x.fillers_per_minute for x in summaries]},
                "Filler words per minute over sessions", 10),
     ]

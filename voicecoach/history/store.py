@@ -247,8 +247,8 @@ class Store:
                     f"SELECT id, pid FROM sessions WHERE status = 'running'{where}", args).fetchall()]
                 if running:
                     raise _running(running)
-                ids = [r[0] for r in self.db.execute("SELECT id FROM sessions" + (" WHERE id = ?" if session_id else ""),
-                                                     args).fetchall()]
+                ids = [r[0] for r in self.db.execute(
+                    "SELECT id FROM sessions" + (" WHERE id = ?" if session_id else ""), args).fetchall()]
                 for sid in ids:
                     self.db.execute("DELETE FROM answers WHERE session_id = ?", (sid,))
                     self.db.execute("DELETE FROM sessions WHERE id = ?", (sid,))

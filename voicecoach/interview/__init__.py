@@ -13,5 +13,5 @@ which front end it serves. May import: ``history``, ``tailoring``, ``questions``
 ``tts``, ``audio`` and the foundation modules.
 """
 
-__all__ = ["commands", "events", "feedback", "loop", "options", "policy", "pressed", "probes", "recorder", "script", "speech",
-           "turn"]
+__all__ = ["commands", "events", "feedback", "loop", "options", "policy", "pressed", "probes", "recorder", "script",
+           "speech", "turn"]

@@ -109,7 +109,8 @@ class Feedback:
         timings = dict(answer.timings)
         for t in turns:
             timings.update({k: v for k, v in t.timings.items() if k != "last_speech_at"}
-                           if t is main else {f"follow_up_{k}": v for k, v in t.timings.items() if k != "last_speech_at"})
+                           if t is main
+                           else {f"follow_up_{k}": v for k, v in t.timings.items() if k != "last_speech_at"})
         timings["pieces"] = sum(len(t.pieces) for t in turns)
         speech_s = sum(p.utterance.speech_s for t in turns for p in t.pieces if p.utterance is not None)
         decode_s = sum(t.timings.get("decode_s", 0.0) for t in turns)

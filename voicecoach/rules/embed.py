@@ -143,7 +143,8 @@ def build_onnx(model: Path, out: Path | None = None) -> bytes:
         erf = node("Erf", [node("Mul", [inter, const(f"l{i}.rs2", np.array(1 / np.sqrt(2), np.float32))], f"l{i}.gx")],
                    f"l{i}.erf")
         gelu = node("Mul", [node("Mul", [inter, const(f"l{i}.half", np.array(0.5, np.float32))], f"l{i}.hx"),
-                            node("Add", [erf, const(f"l{i}.one", np.array(1.0, np.float32))], f"l{i}.e1")], f"l{i}.gelu")
+                            node("Add", [erf, const(f"l{i}.one", np.array(1.0, np.float32))], f"l{i}.e1")],
+                    f"l{i}.gelu")
         ffn = linear(gelu, f"{p}.output.dense", f"l{i}.o")
         x = layer_norm(node("Add", [ffn, h], f"l{i}.res2"), f"{p}.output.LayerNorm", f"l{i}.ln2")
     m3 = node("Unsqueeze", [mask_f, const("axes2", np.array([2]))], "mask3")
@@ -151,8 +152,10 @@ def build_onnx(model: Path, out: Path | None = None) -> bytes:
     count = node("Max", [node("ReduceSum", [m3, const("axes1b", np.array([1]))], "count0", keepdims=0),
                          const("tiny", np.array(1e-9, np.float32))], "count")
     mean = node("Div", [summed, count], "mean")
-    norm = node("Max", [node("Sqrt", [node("ReduceSum", [node("Mul", [mean, mean], "sq"), const("axes_1", np.array([-1]))],
-                                                       "ss", keepdims=1)], "l2"), const("tiny2", np.array(1e-12, np.float32))],
+    norm = node("Max", [node("Sqrt", [node("ReduceSum", [node("Mul", [mean, mean], "sq"),
+                                                         const("axes_1", np.array([-1]))],
+                                           "ss", keepdims=1)], "l2"),
+                        const("tiny2", np.array(1e-12, np.float32))],
                 "l2c")
     nodes.append(helper.make_node("Div", [mean, norm], ["embedding"], name="embedding"))
     graph = helper.make_graph(

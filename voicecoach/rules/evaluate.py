@@ -267,7 +267,8 @@ def _verdict_sentence(rnd: str, suits: str, decision, signals: list[SignalResult
             else "neither" if suits == "neither" else "other_round")
     text = rubric.verdicts[kind].format(here=rubric.rounds[rnd].label, other=rubric.rounds[other].label, **words)
     if decision.borderline and not too_short:
-        text = rubric.verdicts["borderline"].format(a=_VERDICT_NAMES[suits], b=_VERDICT_NAMES[decision.runner_up]) + " " + text
+        text = (rubric.verdicts["borderline"].format(a=_VERDICT_NAMES[suits], b=_VERDICT_NAMES[decision.runner_up])
+                + " " + text)
     return text
 
 

@@ -29,7 +29,8 @@ L2 = 1.0
 VERSION = "meaning-v2"
 
 
-def logistic_fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = L2, iters: int = 30) -> tuple[np.ndarray, float]:
+def logistic_fit(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = L2,
+                 iters: int = 30) -> tuple[np.ndarray, float]:
     """Weighted L2-regularised logistic regression by Newton's method; returns (weights, bias)."""
     n, d = x.shape
     xb = np.hstack([x, np.ones((n, 1), x.dtype)]).astype(np.float64)
@@ -115,7 +116,8 @@ class Meaning:
         ws, bs = [], []
         for i in range(len(self.classes)):
             y = (owner_a == i).astype(np.float64)
-            weight = np.where(owner_a == i, 1.0, np.where(counter_a == i, 1.0, np.where(owner_a >= 0, OTHER_WEIGHT, 0.0)))
+            weight = np.where(owner_a == i, 1.0,
+                              np.where(counter_a == i, 1.0, np.where(owner_a >= 0, OTHER_WEIGHT, 0.0)))
             pos, neg = weight[y == 1].sum(), weight[y == 0].sum()
             weight = np.where(y == 1, weight / max(pos, 1e-9), weight / max(neg, 1e-9)) * len(y) / 2
             w, b = logistic_fit(x, y, weight, l2=L2)

@@ -59,13 +59,16 @@ _COMPARATIVE_AFTER = re.compile(
 _FROM_TO = re.compile(rf"\bfrom\s+(?:about\s+|around\s+|roughly\s+|like\s+)?(?:{_NUMBER})[^.?!]{{0,40}}?\bto\s+"
                       rf"(?:about\s+|around\s+|under\s+|over\s+|just\s+|like\s+)?(?:{_NUMBER}|zero|nothing|none)",
                       re.IGNORECASE)
-_MONEY_RATE = re.compile(r"[£$€]\s?\d[\d,.]*\s?(?:k|m|bn)?\s+(?:a|an|per|every)\s+(?:week|month|year|quarter|shift|day)\b",
+_MONEY_RATE = re.compile(r"[£$€]\s?\d[\d,.]*\s?(?:k|m|bn)?\s+(?:a|an|per|every)\s+"
+                         r"(?:week|month|year|quarter|shift|day)\b",
                          re.IGNORECASE)
 _N_OF_M = re.compile(rf"(?:{_NUMBER})\s+(?:out\s+)?of\s+(?:the\s+|our\s+|my\s+)?(?:{_NUMBER})\b"
                      rf"|(?:{_NUMBER})\s+(?:[a-z]+\s+){{1,2}}out\s+of\s+(?:about\s+|around\s+|roughly\s+|nearly\s+|"
                      rf"over\s+|some\s+|the\s+)?(?:{_NUMBER})\b", re.IGNORECASE)
-_MULTIPLE = re.compile(r"\b(?:halved|doubled|tripled|quadrupled|cut (?:it |that |them )?in half|twice as (?:many|much|fast)|"
-                       r"(?:a |one )?(?:third|quarter|fifth|half) (?:fewer|less|more|faster|quicker|cheaper|lower|higher)|"
+_MULTIPLE = re.compile(r"\b(?:halved|doubled|tripled|quadrupled|cut (?:it |that |them )?in half|"
+                       r"twice as (?:many|much|fast)|"
+                       r"(?:a |one )?(?:third|quarter|fifth|half) "
+                       r"(?:fewer|less|more|faster|quicker|cheaper|lower|higher)|"
                        r"by (?:a |one |two )?(?:half|third|quarter|thirds)|"
                        r"(?:two|three|four|five|ten) times (?:faster|quicker|more|as))\b", re.IGNORECASE)
 _NONE_SINCE = re.compile(
@@ -75,7 +78,8 @@ _NONE_SINCE = re.compile(
     r"missed \w+|late \w+|repeat \w+|reopen\w*|returns?|sick days|accidents?|near misses|issues? since|"
     r"one since|problems? since|since)\b", re.IGNORECASE)
 _ON_TIME = re.compile(r"\b(?:on time|on budget|under budget|ahead of (?:schedule|time)|\w+ (?:days?|weeks?) early|"
-                      r"handed (?:it )?over early|came in under|clean (?:audit|inspection|report|check))\b", re.IGNORECASE)
+                      r"handed (?:it )?over early|came in under|"
+                      r"clean (?:audit|inspection|report|check))\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,8 @@ _SENTENCE_END = re.compile(r"[.?!]")
 # A promotion asked for on a timeline is the candidate's own: "is there a route up within the year?"
 _TIMELINE = re.compile(r"\b(?:within|how soon|how long|how quickly|by the end of|in (?:a|one|two|three|the first) "
                        r"(?:year|years|months))\b", re.IGNORECASE)
-_THIRD_PARTY = re.compile(r"\b(?:his|her|their|its|each other'?s|one another'?s|(?:the|a|our|my) (?:client|customer|patient|"
+_THIRD_PARTY = re.compile(r"\b(?:his|her|their|its|each other'?s|one another'?s|(?:the|a|our|my) "
+                          r"(?:client|customer|patient|"
                           r"family|staff|team|driver|employee|people|member|resident|tenant|pupil|student)s?'s?|(?:clients|"
                           r"customers|drivers|employees|staff|people|members|pupils|students)'|everyone'?s|people'?s)\s+"
                           r"(?:\w+\s+){0,2}$", re.IGNORECASE)
@@ -162,7 +163,8 @@ def package_talk(text: str, units: list[Span], rule: FlagRule) -> list[PackageHi
         for prev in reversed(units[max(0, i - 2):i]):
             # "I want a bigger team | and a manager title", "one thing I'd want to understand | is how the
             # commission plan works": the ask is earlier in the same sentence.
-            if cue is not None or _SENTENCE_END.search(text, prev.end, u.start) or _any(lists.get("refusals"), prev.text):
+            if (cue is not None or _SENTENCE_END.search(text, prev.end, u.start)
+                    or _any(lists.get("refusals"), prev.text)):
                 break
             cue = _cue(prev.text, lists, bool(progression))
             if cue is not None:
@@ -184,6 +186,10 @@ def package_talk(text: str, units: list[Span], rule: FlagRule) -> list[PackageHi
             elif crossed:
                 break  # past the first clause of the next sentence
             cue = _cue(later.text, lists, bool(progression)) or (kept[0] if k == 0 and asks_next else None)
+            if cue is not None and k and not (is_question(later.text) or _any(lists.get("conditions"), later.text)):
+                # Two clauses on, only a condition or a question still reaches back: "acting up as a Band 6
+                # on nights, I've led two inspections, and I want to keep developing the nurses" asks nothing.
+                cue = None
             if cue is not None:
                 span = Span(u.start, later.end, text[u.start:later.end])
         if cue is None:

@@ -74,7 +74,8 @@ class SignalResult:
         """Read the JSON form."""
         found = bool(d["found"])
         return cls(d["id"], d["round"], d["label"], float(d.get("weight", 0.0)), found,
-                   tuple(Quote.from_dict(e) for e in d.get("evidence", ())), float(d.get("strength", 1.0 if found else 0.0)),
+                   tuple(Quote.from_dict(e) for e in d.get("evidence", ())),
+                   float(d.get("strength", 1.0 if found else 0.0)),
                    d.get("status") or ("found" if found else "missing"),
                    Quote.from_dict(d["near"]) if d.get("near") else None)
 

@@ -29,8 +29,8 @@ from .decide import VERDICTS as VERDICT_CLASSES
 from .decide import DecisionModel
 from .delivery import DeliveryNorms, load_delivery
 
-__all__ = ["ROUNDS", "DETECTORS", "FLAG_KINDS", "SHAPES", "Quoting", "Signal", "RoundRubric", "FlagRule", "QuestionType",
-           "DeliveryNorms", "Rubric", "load_rubric", "default_rubric", "prompts_dir"]
+__all__ = ["ROUNDS", "DETECTORS", "FLAG_KINDS", "SHAPES", "Quoting", "Signal", "RoundRubric", "FlagRule",
+           "QuestionType", "DeliveryNorms", "Rubric", "load_rubric", "default_rubric", "prompts_dir"]
 
 ROUNDS = ("hr", "hiring_manager")
 VERDICTS = ("too_short", "both", "suits", "neither", "other_round", "borderline")
@@ -201,7 +201,8 @@ def _load_round(path: Path) -> RoundRubric:
 _PACKAGE_LISTS = ("terms", "progression", "asks", "conditions", "refusals", "past", "work", "post", "learning",
                   "motive", "guarantees")
 _FLAG_KEYS = {"label", "kind", "rounds", "disqualifies", "tip", "examples", "counter_examples", "phrases", "patterns",
-              "min_hits", "min_words", "threshold", "unless", "needs", "needs_patterns", *(f"{k}" for k in _PACKAGE_LISTS),
+              "min_hits", "min_words", "threshold", "unless", "needs", "needs_patterns",
+              *(f"{k}" for k in _PACKAGE_LISTS),
               *(f"{k}_patterns" for k in _PACKAGE_LISTS)}
 
 
@@ -268,7 +269,8 @@ def _load_question_types(path: Path, signal_ids: set[str]) -> tuple[QuestionType
 
 def _number_list(r: _Reader, key: str, n: int | None = None) -> np.ndarray:
     values = r.get(key, list)
-    if any(not isinstance(v, (int, float)) or isinstance(v, bool) for v in values) or (n is not None and len(values) != n):
+    if (any(not isinstance(v, (int, float)) or isinstance(v, bool) for v in values)
+            or (n is not None and len(values) != n)):
         r.fail(f"'{key}' must be a list of {n or 'some'} numbers")
     return np.array(values, np.float64)
 
@@ -315,7 +317,8 @@ def _load_model(path: Path, meaning_path: Path, signal_ids: set[str]) -> tuple[D
         wr = _Reader(meaning_path, "[weights]", md.get("weights") if isinstance(md.get("weights"), dict) else {})
         m_weights = np.stack([_number_list(wr, v, len(m_mean)) for v in VERDICT_CLASSES])
     # Contributions are shown from where a signal counts as found (one sentence at the evidence threshold).
-    reference = [evidence if n in signal_ids else 1 / 3 if n.removesuffix("_count") in signal_ids and n.endswith("_count")
+    reference = [evidence if n in signal_ids
+                 else 1 / 3 if n.removesuffix("_count") in signal_ids and n.endswith("_count")
                  else m for n, m in zip(names, mean)]
     model = DecisionModel(names, np.array(mean), np.array(scale), np.array(weights), np.array(bias),
                           m_mean, m_scale, m_weights, top.get("borderline_margin", float, 0.15), np.array(reference))

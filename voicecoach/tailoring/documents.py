@@ -93,7 +93,8 @@ def _read_pipe(p: Path) -> bytes:
             except BlockingIOError:  # a writer, with nothing sent yet
                 if not select.select([fd], [], [], PIPE_TIMEOUT_S)[0]:
                     raise BadDataFile(f"{p} is a named pipe that sent nothing for {PIPE_TIMEOUT_S:.0f} s",
-                                      "give the advert as a file, or make sure the program writing to it runs") from None
+                                      "give the advert as a file, "
+                                      "or make sure the program writing to it runs") from None
                 continue
             if not chunk:
                 break
@@ -166,7 +167,8 @@ def _pdf_text(data: bytes, name: str) -> str:
         reader = PdfReader(io.BytesIO(data))
         text = "\n".join(page.extract_text() or "" for page in reader.pages[:20])
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
-        raise BadDataFile(f"{name} is a damaged PDF ({str(exc)[:80]})", "export the document as PDF again, or as text") from None
+        raise BadDataFile(f"{name} is a damaged PDF ({str(exc)[:80]})",
+                          "export the document as PDF again, or as text") from None
     if len(_TOKEN.findall(text)) < 5:
         raise BadDataFile(f"{name} is a PDF with no text layer (a scan or an image)",
                           "give a PDF with selectable text, or paste the text into a .txt file")

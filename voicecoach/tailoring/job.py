@@ -94,7 +94,8 @@ def load_job_rules(path: Path | None = None) -> JobRules:
     q = TableReader(path, "[quota]", top.get("quota", dict))
     q.unknown(set(_KINDS))
     quota = {k: q.get(k, int) for k in _KINDS}
-    return JobRules(frozenset(w.lower() for w in top.strings("ignore")), frozenset(w.lower() for w in top.strings("values")),
+    return JobRules(frozenset(w.lower() for w in top.strings("ignore")),
+                    frozenset(w.lower() for w in top.strings("values")),
                     templates, top.get("max_terms", int, 12), frozenset(w.lower() for w in top.strings("stop")),
                     frozenset(w.lower() for w in top.strings("verbs")), sections, quota)
 

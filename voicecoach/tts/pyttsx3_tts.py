@@ -287,7 +287,8 @@ class Pyttsx3TTS(TextToSpeech):
         expected_s = words * 60.0 / rate
         if clip.duration_s < 0.05 or (words >= 3 and clip.duration_s < 0.3 * expected_s):
             raise SpeechSynthesisFailed(
-                f"pyttsx3 returned {clip.duration_s:.2f} s of audio for {words} words (expected about {expected_s:.1f} s)"
+                f"pyttsx3 returned {clip.duration_s:.2f} s of audio for {words} words "
+                f"(expected about {expected_s:.1f} s)"
             )
         if clip.rms() < 1e-4:
             raise SpeechSynthesisFailed("pyttsx3 returned silent audio")

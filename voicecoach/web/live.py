@@ -117,7 +117,8 @@ def _int(form: dict, key: str, default: int | None, field: str) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise UsageError(f"{field} must be a whole number, not {value!r}", f"e.g. {default if default is not None else 1}")
+        raise UsageError(f"{field} must be a whole number, not {value!r}",
+                         f"e.g. {default if default is not None else 1}")
 
 
 def _upload(form: dict, key: str, folder: Path, label: str) -> str | None:
@@ -161,7 +162,8 @@ def settings_from(form: dict, folder: Path, mode: str = "practice"):
     except (TypeError, ValueError):
         raise UsageError(f"the end silence must be a number of seconds, not {end_silence!r}", "e.g. 2.5") from None
     return PracticeSettings(
-        round=str(form.get("round") or "mixed"), role=(str(form.get("role")).strip() or None) if form.get("role") else None,
+        round=str(form.get("round") or "mixed"),
+        role=(str(form.get("role")).strip() or None) if form.get("role") else None,
         questions=_int(form, "questions", 5, "questions"), seed=_int(form, "seed", None, "seed"),
         follow_ups=_int(form, "follow_ups", 1, "follow-ups"), intro=str(form.get("intro") or "auto"),
         feedback=str(form.get("feedback") or "spoken"), end_silence_s=end_silence,

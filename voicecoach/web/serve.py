@@ -30,7 +30,8 @@ def bind(host: str, port: int) -> socket.socket:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
             raise UsageError(f"port {port} is already in use (another voicecoach web, or another program)",
-                             f"use another port: voicecoach web --port {port + 1} (or --port 0 for any free one)") from None
+                             f"use another port: voicecoach web --port {port + 1} "
+                             f"(or --port 0 for any free one)") from None
         if exc.errno in (errno.EADDRNOTAVAIL, errno.EACCES) or isinstance(exc, socket.gaierror):
             raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
                              "leave out --host to use 127.0.0.1, or choose a port above 1023") from None
