@@ -87,6 +87,8 @@ def test_indirect_package_asks_are_flagged(text):
 
 @pytest.mark.parametrize("text", [
     "I'm applying for this Band 6 post because I want to lead shifts on a ward like yours.",
+    "I'm applying for this Band 6 post because I've been acting up as a Band 6 on nights for a year, I've led the "
+    "ward through two inspections, and I want to keep developing the nurses I mentor here.",
     "I need the money, honestly, but I could earn it anywhere; it's the residents that keep me in care.",
     "I want to keep learning and take on more responsibility, and to progress clinically here.",
     "How does the team share what people learn on courses, so the whole ward benefits?",

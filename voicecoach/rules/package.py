@@ -52,6 +52,7 @@ LOOKAHEAD = 3
 # ...and the stricter form that is an ask by itself, beside a package term: "would it go up to a five".
 _ASKS_INSIDE = re.compile(r"\b(?:is there|are there|would it|will it|could it|would this|would that|does that|do you|"
                           r"would you|could you|would i|could i|can i|will i|if you pay)\b", re.IGNORECASE)
+_IF_CLAUSE = re.compile(r"\s*(?:and |but |so )?(?:if|provided|as long as|assuming)\b", re.IGNORECASE)
 _AMOUNT = re.compile(r"[£$€]\s?\d|\b\d[\d,.]*\s?(?:k|grand|thousand)\b|\b(?:thousand|grand)\b", re.IGNORECASE)
 
 
@@ -186,9 +187,12 @@ def package_talk(text: str, units: list[Span], rule: FlagRule) -> list[PackageHi
             elif crossed:
                 break  # past the first clause of the next sentence
             cue = _cue(later.text, lists, bool(progression)) or (kept[0] if k == 0 and asks_next else None)
-            if cue is not None and k and not (is_question(later.text) or _any(lists.get("conditions"), later.text)):
-                # Two clauses on, only a condition or a question still reaches back: "acting up as a Band 6
-                # on nights, I've led two inspections, and I want to keep developing the nurses" asks nothing.
+            if cue is not None and k and not (is_question(later.text) or _any(lists.get("conditions"), later.text)
+                                              or _IF_CLAUSE.match(u.text)):
+                # Two clauses on, only a condition or a question still reaches back ("if you can do a notice
+                # period buyout, I can join in thirty, so kindly let me know if that is possible"): "acting up
+                # as a Band 6 on nights, I've led two inspections, and I want to keep developing the nurses"
+                # asks nothing.
                 cue = None
             if cue is not None:
                 span = Span(u.start, later.end, text[u.start:later.end])
