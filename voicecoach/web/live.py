@@ -156,11 +156,12 @@ def settings_from(form: dict, folder: Path, mode: str = "practice"):
     """
     from ..app.settings import PracticeSettings
 
-    end_silence = form.get("end_silence") or 2.5
+    end_silence = form.get("end_silence") or None  # empty: judged at each pause (audio/endpoint.py)
     try:
-        end_silence = float(end_silence)
+        end_silence = None if end_silence is None else float(end_silence)
     except (TypeError, ValueError):
-        raise UsageError(f"the end silence must be a number of seconds, not {end_silence!r}", "e.g. 2.5") from None
+        raise UsageError(f"the end silence must be a number of seconds, not {end_silence!r}",
+                         "e.g. 2.5, or leave it empty to have each pause judged") from None
     return PracticeSettings(
         round=str(form.get("round") or "mixed"),
         role=(str(form.get("role")).strip() or None) if form.get("role") else None,

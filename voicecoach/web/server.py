@@ -22,7 +22,7 @@ __all__ = ["create_app", "ASSETS", "TEMPLATES", "URL_PARAMETERS"]
 
 ASSETS = Path(__file__).with_name("static")
 TEMPLATES = Path(__file__).with_name("templates")
-URL_PARAMETERS = ("round", "role", "questions", "seed", "follow-ups", "intro", "autostart", "mode")
+URL_PARAMETERS = ("round", "role", "questions", "seed", "follow-ups", "intro", "end-silence", "autostart", "mode")
 """What a link may preset (``/?round=hr&role=nurse&questions=3&autostart=1``)."""
 
 _ROUNDS = (("mixed", "Mixed: both rounds"), ("hr", "HR round"), ("hiring-manager", "Hiring-manager round"))
