@@ -126,7 +126,7 @@ class Advice:
 
 
 def advise(rnd: str, question_type: str | None, signals: list, strengths: dict, flags: list, rubric, delivery,
-           n_words: int, round_score: int, suits_round: bool) -> Advice:
+           n_words: int, round_score: int, suits_round: bool, quoted: set[str] = frozenset()) -> Advice:
     """Tips and signal statuses for an answer in round ``rnd``.
 
     Args:
@@ -136,6 +136,8 @@ def advise(rnd: str, question_type: str | None, signals: list, strengths: dict, 
         delivery: the delivery figures (None without word timings).
         round_score: the answer's score for ``rnd`` before any cap.
         suits_round: whether the verdict says it suits ``rnd``.
+        quoted: the signals a sentence is quoted for (quotes are fitted to be right 9 times in 10): shown, so
+            the feedback never quotes a sentence beside "missing".
     """
     c = coaching_for(rubric)
     q = c.for_question(question_type)
@@ -145,7 +147,7 @@ def advise(rnd: str, question_type: str | None, signals: list, strengths: dict, 
         st = strengths[s.id]
         best = float(st.max()) if len(st) else 0.0
         found_at, missing_below = c.thresholds.get(s.id, (rubric.evidence_threshold, rubric.evidence_threshold))
-        if best >= found_at:
+        if best >= found_at or s.id in quoted:
             status[s.id] = "found"
         elif s.id not in invited:
             status[s.id] = "not_asked"

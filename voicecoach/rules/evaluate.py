@@ -218,11 +218,11 @@ def evaluate(transcript: str, round: str, question: str | None = None,
     scores = {r: int(100 * decision.rounds[r]["probability"]) for r in ROUNDS}
     delivery = measure_delivery(an.text, words or [], rubric.delivery)
     n_words = len(_WORD.findall(an.text))
+    quoted = quoted_units(an.strengths, an.shapes, rubric)
     advice = advise(rnd, an.question_type, list(rubric.rounds[rnd].signals), an.strengths, an.flags, rubric,
-                    delivery, n_words, scores[rnd], suits in (rnd, "both"))
+                    delivery, n_words, scores[rnd], suits in (rnd, "both"), {sid for sid, q in quoted.items() if q})
     if advice.score_cap is not None:
         scores = {r: min(v, advice.score_cap) for r, v in scores.items()}
-    quoted = quoted_units(an.strengths, an.shapes, rubric)
     signals = []
     for r in ROUNDS:
         for s in rubric.rounds[r].signals:
@@ -266,6 +266,13 @@ def _verdict_sentence(rnd: str, suits: str, decision, signals: list[SignalResult
     kind = ("too_short" if too_short else "both" if suits == "both" else "suits" if suits == rnd
             else "neither" if suits == "neither" else "other_round")
     text = rubric.verdicts[kind].format(here=rubric.rounds[rnd].label, other=rubric.rounds[other].label, **words)
+    ruled_out = [rubric.flags[f.id] for f in flags if rnd in f.rounds and rubric.flags[f.id].disqualifies
+                 and rubric.flags[f.id].verdict]
+    if ruled_out and kind in ("neither", "other_round"):
+        # What rules the answer out is the flag, not a missing signal: "Does not suit the HR round yet. Pay,
+        # title and promotion are for the recruiter, not this round."
+        opening = rubric.verdicts["neither"].format(here=rubric.rounds[rnd].label, other="", need="").split(". ")[0]
+        text = f"{opening}. {ruled_out[0].verdict}"
     if decision.borderline and not too_short:
         text = (rubric.verdicts["borderline"].format(a=_VERDICT_NAMES[suits], b=_VERDICT_NAMES[decision.runner_up])
                 + " " + text)

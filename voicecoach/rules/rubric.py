@@ -122,6 +122,9 @@ class FlagRule:
     cannot tell "my boss was useless" from "my boss was great")."""
     lists: dict[str, re.Pattern] = field(default_factory=dict)
     """The package detector's named phrase lists (terms, asks, refusals...)."""
+    verdict: str = ""
+    """For a flag that rules the answer out of its round: what the verdict says after "Does not suit the ...
+    round yet." (instead of a signal it needs, which would not be the problem)."""
 
 
 @dataclass(frozen=True)
@@ -200,8 +203,8 @@ def _load_round(path: Path) -> RoundRubric:
 
 _PACKAGE_LISTS = ("terms", "progression", "asks", "conditions", "refusals", "past", "work", "post", "learning",
                   "motive", "guarantees")
-_FLAG_KEYS = {"label", "kind", "rounds", "disqualifies", "tip", "examples", "counter_examples", "phrases", "patterns",
-              "min_hits", "min_words", "threshold", "unless", "needs", "needs_patterns",
+_FLAG_KEYS = {"label", "kind", "rounds", "disqualifies", "tip", "verdict", "examples", "counter_examples", "phrases",
+              "patterns", "min_hits", "min_words", "threshold", "unless", "needs", "needs_patterns",
               *(f"{k}" for k in _PACKAGE_LISTS),
               *(f"{k}_patterns" for k in _PACKAGE_LISTS)}
 
@@ -245,7 +248,8 @@ def _load_flags(path: Path, signal_ids: set[str]) -> dict[str, FlagRule]:
         regex = r.regex(required=kind == "phrases")
         flags[fid] = FlagRule(fid, r.get("label", str), kind, rounds, r.get("disqualifies", bool), r.get("tip", str),
                               examples, tuple(r.strings("counter_examples", [])), regex, min_hits, min_words,
-                              threshold, unless, needs=r.regex("needs", "needs_patterns"), lists=lists)
+                              threshold, unless, needs=r.regex("needs", "needs_patterns"), lists=lists,
+                              verdict=r.get("verdict", str, ""))
     if not any(f.kind == "length" for f in flags.values()):
         raise BadDataFile(f"{path.name}: needs a flag of kind \"length\" (answers too short to judge)")
     return flags
