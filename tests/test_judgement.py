@@ -206,3 +206,19 @@ def test_one_spelling_of_each_round():
     r = run_cli("evaluate", "--round", "hiring-manager", "--text", DEMO_ANSWER)
     assert r.returncode == 0 and "hiring manager " not in r.stdout and "hiring_manager" not in r.stdout
     assert "hiring-manager round" in r.stdout
+
+
+def test_a_ruled_out_answer_is_told_why_and_a_quote_is_never_beside_missing():
+    ev = evaluate("I'd like to know how the nights are shared out and how the transport office works with the "
+                  "drivers. And what's the pay for nights?", "hr",
+                  question="What would you like to know about our trucks, our routes or our shift patterns?")
+    assert flagged(ev)
+    assert ev.verdict.startswith("Does not suit the HR round yet.") and "recruiter" in ev.verdict, ev.verdict
+    assert "It needs" not in ev.verdict
+    for text, rnd in ((DEMO_ANSWER, "hiring_manager"),
+                      ("I qualified through an apprenticeship, and since then I've done my 18th Edition. I'd like "
+                       "to bring that here and keep learning, especially the EV charger work your firm is moving "
+                       "into.", "hr")):
+        for s in evaluate(text, rnd).signals:
+            if s.round == rnd and s.evidence:
+                assert s.status == "found", (s.id, s.status, s.evidence[0].text)
