@@ -75,8 +75,12 @@ class Candidate:
 
         self.answers, self.log = list(answers), log
         self.asr = make_transcriber("faster-whisper")
+        # One utterance per stretch of the interviewer's speech, however long: a verdict, a tip and the next
+        # question run past the default 20-s segment, and a segment cut there ends on "question two of six"
+        # before the question is read, so the candidate would start over it (counted as a cut-off).
         self.listener = Listener(SileroVad(), ListenOptions(end_silence_s=2.5, segment_silence_s=1.2,
-                                                            long_segment_s=1e9, prompt_after_s=1e9))
+                                                            long_segment_s=1e9, max_segment_s=1e9,
+                                                            prompt_after_s=1e9))
         self.mic, self.player = SounddeviceMicrophone(), SounddevicePlayer()
         self.results: list[dict] = []
         self._playing: tuple[float, float] | None = None  # (start, last word) of the answer being played

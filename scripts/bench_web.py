@@ -68,7 +68,9 @@ def web_runs(runs: int, workdir: Path, script, log=print) -> dict:
         browser = launch(pw, chromium_path(), wav)
         for run in range(runs):
             page = browser.new_page()
-            page.goto(server.url + f"&round=hr&questions=1&seed={run + 1}&follow-ups=0&intro=none&autostart=1")
+            # The same fixed 2.5-s end silence as the terminal's harness, so the two measure the same thing.
+            page.goto(server.url + f"&round=hr&questions=1&seed={run + 1}&follow-ups=0&intro=none&end-silence=2.5"
+                      "&autostart=1")
             deadline = time.monotonic() + 180
             while not page.evaluate("window.voicecoach.finished") and time.monotonic() < deadline:
                 time.sleep(0.3)

@@ -253,6 +253,7 @@ class TurnRunner:
 
     def _finish(self, index, policy: TurnPolicy, turn: Turn, reason: str, wait: bool) -> bool:
         """The answer is over: take the pieces still decoding, then close the turn."""
+        end_silence = self.iv.listener.required_silence_s  # before _resumed reopens the listener (it resets it)
         if wait:
             self.iv.emit(StateChanged("transcribing"))
             t = time.monotonic()
@@ -266,7 +267,7 @@ class TurnRunner:
                 turn.timings["resumed"] = turn.timings.get("resumed", 0) + 1
                 self.iv.emit(StateChanged("hearing"))
                 return False
-        turn.timings["end_silence_s"] = self.iv.listener.required_silence_s
+        turn.timings["end_silence_s"] = end_silence
         turn.timings["pauses_judged"] = list(turn.judged)
         turn.reason = reason
         turn.status = "answered" if turn.pieces else ("stopped" if turn.stop else "no_answer")
