@@ -34,6 +34,16 @@ def _y(v: float, top: float) -> float:
     return round(_H - _PAD - min(v, top) / top * (_H - 2 * _PAD), 1)
 
 
+def _legend(names: list[str]) -> list[tuple[float, str, str]]:
+    """The legend on its own row under the title, left to right: (x, colour, name) per series (a legend
+    at the right overlapped a long title, and a long name ran off the chart)."""
+    out, x = [], float(_PAD)
+    for j, name in enumerate(names):
+        out.append((round(x, 1), _COLORS[j % len(_COLORS)], name))
+        x += 30 + 6.5 * len(name)
+    return out
+
+
 def _bars(labels: list[str], series: dict[str, list[float | None]], title: str) -> dict:
     n = max(1, len(labels))
     group = (_W - 2 * _PAD) / n
@@ -44,7 +54,7 @@ def _bars(labels: list[str], series: dict[str, list[float | None]], title: str) 
     return {"title": title, "w": _W, "h": _H, "pad": _PAD, "grid": [(_y(v, 100), v) for v in (0, 50, 100)],
             "bars": bars, "lines": [],
             "xlabels": [(round(_PAD + (i + 0.5) * group, 1), lab) for i, lab in enumerate(labels)],
-            "legend": [(_W - _PAD - 200 + j * 110, _COLORS[j % len(_COLORS)], name) for j, name in enumerate(series)]}
+            "legend": _legend(list(series))}
 
 
 def _lines(labels: list[str], series: dict[str, list[float | None]], title: str, top: float) -> dict:
@@ -55,8 +65,7 @@ def _lines(labels: list[str], series: dict[str, list[float | None]], title: str,
              for j, values in enumerate(series.values())]
     return {"title": title, "w": _W, "h": _H, "pad": _PAD, "grid": [(_y(v, top), f"{v:g}") for v in (0, top / 2, top)],
             "bars": [], "lines": lines, "xlabels": list(zip(xs, labels)),
-            "legend": [(_W - _PAD - 150 * len(series) + j * 150, _COLORS[j % len(_COLORS)], name)
-                       for j, name in enumerate(series)]}
+            "legend": _legend(list(series))}
 
 
 def _audio_uri(path: str | None) -> str | None:
