@@ -8,6 +8,7 @@ import http.client
 import json
 import re
 import socket
+import signal
 import subprocess
 import sys
 import threading
@@ -107,8 +108,16 @@ def test_another_host_warns(home):
         assert p.stdout.readline().startswith("voicecoach web: http://0.0.0.0:")
         assert "warning: listening on 0.0.0.0" in p.stderr.readline()
     finally:
-        p.terminate()
-        p.wait(timeout=30)
+        # Stopped the way a user does (Ctrl-C, whose exit test_first_line_is_the_link_and_ctrl_c_stops_cleanly
+        # checks): this test is about the warning. Once, under the full suite's load, a SIGTERM sent here went
+        # unanswered for 30 s (not seen again in isolation: NOTES.md, "Known gaps"), so a stuck server is
+        # killed rather than left behind.
+        p.send_signal(signal.SIGINT)
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
 
 
 # -- who may talk to it ----------------------------------------------------------------------------------------------
@@ -416,6 +425,10 @@ def test_the_demo_runs_in_the_page(tmp_path, home, chromium):
         assert page.evaluate("window.voicecoach.finished.status") == "completed"
         assert page.locator("article.card").count() == 3
         assert page.evaluate("document.documentElement.scrollWidth") <= 420  # nothing wider than the window
+        text = page.inner_text("#cards")
+        assert "undefined" not in text and "null" not in text  # every field the cards show is filled
+        # The demo's third answer asks for the salary: the flag shows the words that raised it.
+        assert re.search(r"Flag: Negotiates the package — “[^”]*salary range for this role", text, re.I), text
         page.screenshot(path=str(tmp_path / "demo.png"), full_page=True)
         browser.close()
     assert errors == []

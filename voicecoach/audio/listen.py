@@ -41,7 +41,7 @@ class ListenOptions:
     """Silence before any speech that earns a gentle spoken prompt."""
     segment_silence_s: float = 0.6
     """Silence that closes one utterance (a segment sent for transcription)."""
-    long_segment_s: float = 2.0
+    long_segment_s: float = 6.0
     """Once a segment is this long, a shorter pause (``short_silence_s``) closes it, so pieces stay
     small enough to be decoded while the candidate keeps talking."""
     short_silence_s: float = 0.3

@@ -444,7 +444,8 @@ function showAnswer(m) {
   if (ev) {
     card.append(el("p", `verdict suits-${ev.suits}`, ev.verdict));
     card.append(scoreBar("HR round", ev.scores.hr), scoreBar("Hiring-manager round", ev.scores.hiring_manager));
-    for (const f of ev.flags) card.append(el("p", "flag", `Flag: ${f.label}${f.evidence ? ` — “${f.evidence.text}”` : ""}`));
+    // A flag's evidence is the quote itself (a string; empty for length-based flags).
+    for (const f of ev.flags) card.append(el("p", "flag", `Flag: ${f.label}${f.evidence ? ` — “${f.evidence}”` : ""}`));
     const signals = el("ul", "signals");
     for (const s of ev.signals.filter((s) => s.round === a.round)) {
       const quote = s.evidence && s.evidence.length ? ` — “${s.evidence[0].text}”` : "";
