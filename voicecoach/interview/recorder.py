@@ -173,26 +173,24 @@ class Recorder:
     def mark(self, status: str) -> None:
         """Write how the interview ended before its summary is spoken, so a kill during the summary leaves a
         complete session marked complete (``finish`` follows)."""
-        self.record = self.record.with_(status=status)
-        if self._history_ok and self.record.id is not None:
-            try:
-                self.store.end_session(self.record.id, status)
-            except StorageError as exc:
-                self._history_failed(exc)
-        self._write_json()
+        self._end(status)
 
     def finish(self, status: str) -> SessionRecord:
         """Close the session: its status and end time, in the history and the JSON file."""
         self.compress_audio()
         self._join()
-        self.record = self.record.with_(status=status, ended_at=now_iso())
+        self._end(status, ended_at=now_iso())
+        return self.record
+
+    def _end(self, status: str, **fields) -> None:
+        """The session's status (and ``fields``) in the record, the history and the JSON file."""
+        self.record = self.record.with_(status=status, **fields)
         if self._history_ok and self.record.id is not None:
             try:
                 self.store.end_session(self.record.id, status)
             except StorageError as exc:
                 self._history_failed(exc)
         self._write_json()
-        return self.record
 
     # -- the fallback -----------------------------------------------------------------------------
     def _history_failed(self, exc: StorageError) -> None:

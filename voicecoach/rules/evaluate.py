@@ -265,14 +265,13 @@ def _verdict_sentence(rnd: str, suits: str, decision, signals: list[SignalResult
     too_short = any(rubric.flags[f.id].kind == "length" for f in flags)
     kind = ("too_short" if too_short else "both" if suits == "both" else "suits" if suits == rnd
             else "neither" if suits == "neither" else "other_round")
-    text = rubric.verdicts[kind].format(here=rubric.rounds[rnd].label, other=rubric.rounds[other].label, **words)
-    ruled_out = [rubric.flags[f.id] for f in flags if rnd in f.rounds and rubric.flags[f.id].disqualifies
+    ruled_out = [rubric.flags[f.id].verdict for f in flags if rnd in f.rounds and rubric.flags[f.id].disqualifies
                  and rubric.flags[f.id].verdict]
     if ruled_out and kind in ("neither", "other_round"):
         # What rules the answer out is the flag, not a missing signal: "Does not suit the HR round yet. Pay,
         # title and promotion are for the recruiter, not this round."
-        opening = rubric.verdicts["neither"].format(here=rubric.rounds[rnd].label, other="", need="").split(". ")[0]
-        text = f"{opening}. {ruled_out[0].verdict}"
+        kind, words["flag"] = "ruled_out", ruled_out[0]
+    text = rubric.verdicts[kind].format(here=rubric.rounds[rnd].label, other=rubric.rounds[other].label, **words)
     if decision.borderline and not too_short:
         text = (rubric.verdicts["borderline"].format(a=_VERDICT_NAMES[suits], b=_VERDICT_NAMES[decision.runner_up])
                 + " " + text)

@@ -33,10 +33,10 @@ __all__ = ["ROUNDS", "DETECTORS", "FLAG_KINDS", "SHAPES", "Quoting", "Signal", "
            "QuestionType", "DeliveryNorms", "Rubric", "load_rubric", "default_rubric", "prompts_dir"]
 
 ROUNDS = ("hr", "hiring_manager")
-VERDICTS = ("too_short", "both", "suits", "neither", "other_round", "borderline")
+VERDICTS = ("too_short", "both", "suits", "neither", "other_round", "ruled_out", "borderline")
 _VERDICT_FIELDS = {"too_short": {"here", "other"}, "both": {"here", "other"}, "suits": {"here", "other"},
                    "neither": {"here", "other", "need"}, "other_round": {"here", "other", "have", "need"},
-                   "borderline": {"a", "b"}}
+                   "ruled_out": {"here", "other", "flag"}, "borderline": {"a", "b"}}
 DETECTORS = ("actions", "results", "question")
 """Sentence-structure detectors a signal may add to its examples (``voicecoach.rules.language``/``numbers``)."""
 FLAG_KINDS = ("package", "meaning", "claims", "length", "phrases")
