@@ -168,8 +168,11 @@ def run_session(answers: list, policy: str, busy: int, workdir: Path, log) -> li
             h.join(timeout=5)
     session = json.loads(json_out.read_text()) if json_out.exists() else {"answers": []}
     for r, a in zip(cand.results, session["answers"]):
-        r["decode_s"] = a["timings"].get("tail_transcribe_s")
-        r["judged"] = a["timings"].get("pauses_judged")
+        t = a["timings"]
+        r["judged"] = t.get("pauses_judged")
+        r["parts"] = {k: t.get(k) for k in ("end_silence_s", "last_piece_decode_s",
+                                            "speech_end_to_transcript_s", "pieces_decoded_ahead",
+                                            "end_detected_to_feedback_s")}
     return cand.results
 
 
@@ -192,6 +195,8 @@ def main() -> None:
             results = run_session(answers, policy, busy, workdir, log)
             times = [r["response_s"] for r in results if r["response_s"] is not None and not r["cut_off"]]
             cuts = sum(r["cut_off"] for r in results)
+            for r in results:
+                log(f"{r['id']}: cut {r['cut_off']}, response {r['response_s']}, {r.get('parts')}")
             print(f"{policy:<7} busy {busy}: {cuts} of {len(results)} answers cut off; response after the last word "
                   + (f"median {statistics.median(times):.2f} s, worst {max(times):.2f} s" if times else "-"),
                   flush=True)

@@ -5,7 +5,9 @@ is counted in samples, not wall-clock seconds, so the same audio always gives th
 demo can feed audio faster than real time and the tests are deterministic).
 
 * An utterance ends after ``segment_silence_s`` of silence: it is handed on at once, so the answer
-  can be transcribed piece by piece while the candidate is still talking.
+  can be transcribed piece by piece while the candidate is still talking. Sooner, after ``early_silence_s``,
+  the same audio is offered for decoding ahead (``UtterancePaused``): if no speech comes before the
+  utterance closes, it closes on exactly that audio, and its transcript is ready that much sooner.
 * The answer ends after a silence whose length is decided as it goes: with ``end_silence_s`` set, that
   fixed silence; otherwise the turn runner judges at each pause whether the answer is finished
   (``endpoint.py``) and calls ``require_silence`` (short after a finished answer, long after a sentence
@@ -22,7 +24,8 @@ import numpy as np
 from .clip import WHISPER_RATE_HZ, AudioClip
 from .vad import WINDOW_SAMPLES, Hysteresis, SileroVad, VadOptions, VadStream
 
-__all__ = ["ListenOptions", "Utterance", "Listener", "UtteranceEnded", "AnswerEnded", "LongSilence", "SpeechStarted"]
+__all__ = ["ListenOptions", "Utterance", "Listener", "UtteranceEnded", "UtterancePaused", "AnswerEnded", "LongSilence",
+           "SpeechStarted"]
 
 RATE = WHISPER_RATE_HZ
 
@@ -41,6 +44,9 @@ class ListenOptions:
     """Silence before any speech that earns a gentle spoken prompt."""
     segment_silence_s: float = 0.6
     """Silence that closes one utterance (a segment sent for transcription)."""
+    early_silence_s: float | None = 0.2
+    """Silence after which the utterance in progress is offered for decoding ahead (``UtterancePaused``); at
+    least the VAD's padding, so that the audio offered is the audio the utterance closes on. None: never."""
     long_segment_s: float = 6.0
     """Once a segment is this long, a shorter pause (``short_silence_s``) closes it, so pieces stay
     small enough to be decoded while the candidate keeps talking."""
@@ -62,6 +68,8 @@ class ListenOptions:
         if not 0 < self.segment_silence_s < (self.end_silence_s or self.longest_silence_s):
             raise UsageError("the pause that closes a piece must be shorter than the end silence",
                              f"use an end silence over {self.segment_silence_s:g} s")
+        if self.early_silence_s is not None and not self.vad.pad_s <= self.early_silence_s:
+            raise ValueError("early_silence_s must be at least the VAD padding (the audio offered ahead would differ)")
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,14 @@ class SpeechStarted:
 @dataclass(frozen=True)
 class UtteranceEnded:
     """An utterance is complete."""
+
+    utterance: Utterance
+
+
+@dataclass(frozen=True)
+class UtterancePaused:
+    """The candidate paused: ``utterance`` is what will close if no speech comes before the pause is long enough
+    (decode it ahead; the ``UtteranceEnded`` that follows carries the same audio and times)."""
 
     utterance: Utterance
 
@@ -129,6 +145,7 @@ class Listener:
         self._idle_since = 0           # for LongSilence prompts
         self._answer_start: int | None = None
         self._last_speech_end = 0
+        self._offered = -1             # last_voice_end of the utterance last offered ahead
         self._ended = False
         self.answer_started = False
         self.level = 0.0
@@ -191,15 +208,25 @@ class Listener:
             self._buf = [audio[drop:]]
             self._buf_start = keep_from
 
-    def _close_utterance(self, end: int | None, events: list) -> None:
+    def _utterance(self, start: int, end: int, speech_s: float) -> Utterance:
         pad = int(self.options.vad.pad_s * RATE)
+        start, stop = max(0, start - pad), min(self._pos, end + pad)
+        return Utterance(AudioClip(self._slice(start, stop), RATE), start / RATE, stop / RATE, speech_s)
+
+    def _close_utterance(self, end: int | None, events: list) -> None:
         start, voice_end, speech_s = self._h.close()
         end = voice_end if end is None else end
-        start, stop = max(0, start - pad), min(self._pos, end + pad)
         if self._h.long_enough(speech_s):
-            clip = AudioClip(self._slice(start, stop), RATE)
-            events.append(UtteranceEnded(Utterance(clip, start / RATE, stop / RATE, speech_s)))
+            events.append(UtteranceEnded(self._utterance(start, end, speech_s)))
             self._last_speech_end = end
+
+    def _offer(self, events: list) -> None:
+        """The utterance in progress as it will close if the pause goes on (once per pause)."""
+        h = self._h
+        speech_s = h.speech_samples / RATE
+        if h.last_voice_end != self._offered and h.long_enough(speech_s):
+            self._offered = h.last_voice_end
+            events.append(UtterancePaused(self._utterance(h.start, h.last_voice_end, speech_s)))
 
     def flush(self) -> list:
         """Close the utterance in progress (the device failed or the candidate interrupted); its events."""
@@ -233,6 +260,8 @@ class Listener:
                 needed = o.short_silence_s if length >= o.long_segment_s * RATE else o.segment_silence_s
                 if h.silent_for(w_end) >= needed * RATE or too_long:
                     self._close_utterance(w_end if too_long else None, events)
+                elif o.early_silence_s is not None and h.silent_for(w_end) >= o.early_silence_s * RATE:
+                    self._offer(events)
             if self.answer_started:
                 silent_since_answer = w_end - max(self._last_speech_end, h.last_voice_end)
                 if not h.in_speech and silent_since_answer >= self._required_s * RATE:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..asr.background import Piece
-from ..audio.listen import AnswerEnded, LongSilence, SpeechStarted, UtteranceEnded
+from ..audio.listen import AnswerEnded, LongSilence, SpeechStarted, UtteranceEnded, UtterancePaused
 from ..errors import AudioDeviceFailed
 from ..history.records import HeardCommand
 from .commands import Effect, Phase
@@ -123,6 +123,8 @@ class TurnRunner:
                 if decision.kind == "prompt":
                     self._say(iv.script.say("silence_prompt"))
                     return False
+            elif isinstance(ev, UtterancePaused) and policy.wants(ev.utterance.speech_s) and iv.e.mic.realtime:
+                iv.bg.speculate(ev.utterance, policy.may_be_command(ev.utterance.speech_s))
             elif isinstance(ev, UtteranceEnded) and policy.wants(ev.utterance.speech_s):
                 short = policy.may_be_command(ev.utterance.speech_s)
                 if not short and not iv.listener.answer_started and iv.bg.pending == 0:
@@ -268,11 +270,24 @@ class TurnRunner:
                 self.iv.emit(StateChanged("hearing"))
                 return False
         turn.timings["end_silence_s"] = end_silence
+        self._last_piece_timings(turn)
         turn.timings["pauses_judged"] = list(turn.judged)
         turn.reason = reason
         turn.status = "answered" if turn.pieces else ("stopped" if turn.stop else "no_answer")
         turn.timings.update({"answer_end_reason": reason, "answer_ended_s": self.iv.clock()})
         return True
+
+    def _last_piece_timings(self, turn: Turn) -> None:
+        """How soon the answer's last words were known: the decode, and the time from the end of the speech to
+        the transcript (the floor under the response once the answer is over)."""
+        last = next((p for p in reversed(turn.pieces) if p.utterance is not None), None)
+        turn.timings["pieces_decoded_ahead"] = sum(p.ahead for p in turn.pieces)
+        if last is None:
+            return
+        turn.timings["last_piece_decode_s"] = round(last.decode_s, 3)
+        spoke = self.mic_time_of(last.utterance.end_s - self.iv.options.listen.vad.pad_s)
+        if spoke is not None and last.done_at:
+            turn.timings["speech_end_to_transcript_s"] = round(last.done_at - spoke, 3)
 
     def _keep_partial(self, policy: TurnPolicy, turn: Turn) -> None:
         """Ctrl-C or a dead device mid-answer: transcribe the speech already given and keep it."""

@@ -1,0 +1,125 @@
+"""Decoding ahead at a pause: the piece is the one the closed utterance would have given, decoded once, in order."""
+
+import threading
+import time
+from types import SimpleNamespace
+
+import numpy as np
+
+from voicecoach.asr import Word
+from voicecoach.asr.background import BackgroundTranscriber
+from voicecoach.audio.clip import AudioClip
+from voicecoach.audio.listen import Listener, ListenOptions, Utterance, UtteranceEnded, UtterancePaused
+from voicecoach.audio.vad import SileroVad
+
+
+class _Slow:
+    """A transcriber that says which utterance it was given (by its start time) and takes ``delay_s`` about it;
+    ``gate`` holds the first decode until the test releases it."""
+
+    def __init__(self, delay_s: float = 0.05) -> None:
+        self.delay_s = delay_s
+        self.decoded: list[tuple[float, str | None]] = []
+        self.gate = threading.Event()
+        self.gate.set()
+
+    def transcribe(self, clip, prompt=None):
+        self.gate.wait(5)
+        start = clip.samples[0]  # the tests write the utterance's start time into its first sample
+        self.decoded.append((float(start), prompt))
+        time.sleep(self.delay_s)
+        return SimpleNamespace(text=f"piece at {start:g}.", words=(Word(" piece", 0.0, 0.2),), no_speech=False,
+                               speech_s=1.0, avg_logprob=-0.2)
+
+
+def _trimmed(samples):
+    loud = np.flatnonzero(np.abs(samples) > 0.01 * np.abs(samples).max())
+    return samples[loud[0]: loud[-1] + 1]
+
+
+def _utt(start_s: float, end_s: float) -> Utterance:
+    samples = np.zeros(int((end_s - start_s) * 16000), np.float32)
+    samples[0] = start_s
+    return Utterance(AudioClip(samples, 16000), start_s, end_s, end_s - start_s)
+
+
+def test_a_speculation_submitted_as_it_is_is_decoded_once_and_delivered_in_order():
+    tr = _Slow()
+    bg = BackgroundTranscriber(tr)
+    first, last = _utt(1.0, 3.0), _utt(4.0, 6.0)
+    bg.submit(first)
+    bg.speculate(last)
+    time.sleep(0.3)                       # the pause goes on: both decoded by now
+    assert len(tr.decoded) == 2
+    bg.submit(_utt(4.0, 6.0))             # the utterance closes on the same audio
+    pieces = bg.wait(2)
+    assert [p.text for p in pieces] == ["piece at 1.", "piece at 4."]
+    assert [p.index for p in pieces] == [0, 1]
+    assert len(tr.decoded) == 2           # not decoded again
+    assert tr.decoded[1][1] == "piece at 1."  # primed with the piece before it, as a submitted piece is
+    assert (bg.speculated, bg.speculation_used) == (1, 1) and pieces[1].ahead and not pieces[0].ahead
+    bg.close()
+
+
+def test_a_speculation_submitted_while_it_decodes_is_waited_for():
+    tr = _Slow(delay_s=0.3)
+    bg = BackgroundTranscriber(tr)
+    bg.speculate(_utt(2.0, 4.0))
+    time.sleep(0.05)                      # decoding now
+    bg.submit(_utt(2.0, 4.0))
+    assert [p.text for p in bg.wait(2)] == ["piece at 2."]
+    assert len(tr.decoded) == 1 and bg.pending == 0
+    bg.close()
+
+
+def test_a_pause_the_candidate_talks_over_is_never_used():
+    tr = _Slow()
+    tr.gate.clear()
+    bg = BackgroundTranscriber(tr)
+    bg.submit(_utt(0.5, 1.5))             # keeps the worker busy
+    bg.speculate(_utt(2.0, 3.0))          # a pause...
+    bg.speculate(_utt(2.0, 5.0))          # ... talked over, and another one
+    bg.submit(_utt(2.0, 7.0))             # the utterance closes later than either
+    tr.gate.set()
+    pieces = bg.wait(2)
+    assert [p.text for p in pieces] == ["piece at 0.5.", "piece at 2."]
+    assert [p.utterance.end_s for p in pieces] == [1.5, 7.0]
+    # The speculations had not started when they were overtaken: neither was decoded.
+    assert [s for s, _ in tr.decoded] == [0.5, 2.0] and bg.speculation_used == 0
+    bg.close()
+
+
+def test_a_new_turn_drops_a_speculation():
+    tr = _Slow()
+    tr.gate.clear()
+    bg = BackgroundTranscriber(tr)
+    bg.submit(_utt(0.5, 1.5))
+    bg.speculate(_utt(2.0, 3.0))
+    bg.new_turn()                         # the interviewer spoke
+    bg.submit(_utt(2.0, 3.0))             # same times, new turn: decoded afresh
+    tr.gate.set()
+    assert [p.text for p in bg.wait(2)] == ["piece at 2."]
+    assert bg.speculation_used == 0
+    bg.close()
+
+
+def test_the_audio_offered_at_a_pause_is_the_audio_the_utterance_closes_on(tts):
+    a, b = (_trimmed(tts.synthesize_clip(t).to(16000).samples)
+            for t in ("I rebuilt the rota with the team.", "Nobody missed a weekend after that."))
+    gap = np.zeros(int(0.4 * 16000), np.float32)  # talked over: offered, never closed
+    end = np.zeros(int(1.5 * 16000), np.float32)
+    listener = Listener(SileroVad(), ListenOptions(end_silence_s=5.0))
+    events = []
+    audio = np.concatenate([a, gap, b, end])
+    for i in range(0, len(audio), 512):
+        events += listener.feed(audio[i:i + 512])
+    offered = [e.utterance for e in events if isinstance(e, UtterancePaused)]
+    closed = [e.utterance for e in events if isinstance(e, UtteranceEnded)]
+    assert len(closed) == 1 and len(offered) >= 2          # one per pause, not one per window
+    last = offered[-1]
+    assert (last.start_s, last.end_s, last.speech_s) == (closed[0].start_s, closed[0].end_s, closed[0].speech_s)
+    assert np.array_equal(last.clip.samples, closed[0].clip.samples)
+    assert offered[0].end_s < closed[0].end_s - 1.0         # the pause inside was offered, then talked over
+    # Offered 0.2 s into the final pause, 0.4 s before the utterance closes at 0.6 s.
+    at = [i for i, e in enumerate(events) if isinstance(e, UtterancePaused) and e.utterance is last][0]
+    assert all(not isinstance(e, UtteranceEnded) for e in events[:at])
