@@ -12,6 +12,9 @@ from .models import ModelRef
 
 __all__ = ["FasterWhisperTranscriber"]
 
+REST_S = 0.5
+"""Audio left after a decoded segment that is not decoded again (see ``_decode``)."""
+
 
 class FasterWhisperTranscriber(Transcriber):
     """Whisper on CTranslate2. Reads a CTranslate2 model folder directly."""
@@ -59,8 +62,14 @@ class FasterWhisperTranscriber(Transcriber):
             vad_filter=False,
             max_new_tokens=options.max_new_tokens(len(samples) / 16000),
         )
-        return [
-            Segment(s.text, tuple(Word(w.word, w.start, w.end) for w in (s.words or ())),
-                    s.no_speech_prob, s.avg_logprob)
-            for s in segments
-        ]
+        # Segments come lazily, a window at a time. With word timestamps, faster-whisper decodes again from the last
+        # word when a window does not end on a single timestamp, and for a piece primed with the one before it that
+        # is the piece's last fraction of a second of padding: Whisper invents words there (which the gate drops)
+        # at up to 0.4 s a piece. A rest under REST_S holds no word the window missed: not decoded.
+        out, duration = [], len(samples) / 16000
+        for s in segments:
+            out.append(Segment(s.text, tuple(Word(w.word, w.start, w.end) for w in (s.words or ())),
+                               s.no_speech_prob, s.avg_logprob))
+            if s.end >= duration - REST_S:
+                break
+        return out
