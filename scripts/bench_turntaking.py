@@ -63,6 +63,13 @@ def _answers(n: int) -> list:
     return [spoken_answer(a, _voice(VOICES[i % len(VOICES)]), aligner) for i, a in enumerate(chosen)]
 
 
+def last_sound_s(samples: np.ndarray) -> float:
+    """Where the answer's last word ends: its last sample above 1% of its peak. (The end of the recording is later:
+    the voice leaves ~0.2-0.4 s of silence after a sentence, which the response time must not absorb.)"""
+    loud = np.flatnonzero(np.abs(samples) > 0.01 * np.abs(samples).max())
+    return (loud[-1] + 1) / RATE if len(loud) else len(samples) / RATE
+
+
 class Candidate:
     """Answers each question with the next spoken answer and listens to the interviewer throughout."""
 
@@ -121,7 +128,7 @@ class Candidate:
                 self.log(f"candidate heard: {text}")
                 if "question" in text and " of " in text and self.answers:
                     sa = self.answers.pop(0)
-                    last_word = max((p.at_s for p in sa.pauses if p.kind == "end"), default=len(sa.samples) / RATE)
+                    last_word = last_sound_s(sa.samples)
                     start = time.monotonic() + 0.45
                     self._playing = (start, start + last_word)
                     r = {"id": sa.id, "cut_off": False, "response_s": None}

@@ -123,3 +123,29 @@ def test_the_audio_offered_at_a_pause_is_the_audio_the_utterance_closes_on(tts):
     # Offered 0.2 s into the final pause, 0.4 s before the utterance closes at 0.6 s.
     at = [i for i, e in enumerate(events) if isinstance(e, UtterancePaused) and e.utterance is last][0]
     assert all(not isinstance(e, UtteranceEnded) for e in events[:at])
+
+
+def test_faster_whisper_does_not_decode_a_pieces_padding_again():
+    """faster-whisper decodes windows lazily: once a segment reaches the piece's last half second, the window after
+    it (the padding, where a primed Whisper invents words) is never asked for."""
+    from voicecoach.asr import DecodeOptions
+    from voicecoach.asr.faster_whisper_engine import FasterWhisperTranscriber
+
+    asked = []
+
+    def windows():
+        for start, end, text in ((0.0, 2.0, " I rebuilt the rota."), (2.0, 3.8, " Nobody missed a weekend."),
+                                 (3.8, 4.0, " Thank you for watching.")):
+            asked.append(text)
+            yield SimpleNamespace(text=text, start=start, end=end, no_speech_prob=0.1, avg_logprob=-0.2,
+                                  words=[SimpleNamespace(word=text.split()[-1], start=start, end=end)])
+
+    model = SimpleNamespace(transcribe=lambda samples, **kw: (windows(), None))
+    tr = FasterWhisperTranscriber.__new__(FasterWhisperTranscriber)
+    tr._model = model
+    segments = tr._decode(np.zeros(4 * 16000, np.float32), DecodeOptions())
+    assert [s.text for s in segments] == [" I rebuilt the rota.", " Nobody missed a weekend."]
+    assert len(asked) == 2
+    # A long rest after a segment is still decoded: it may hold words.
+    asked.clear()
+    assert len(tr._decode(np.zeros(int(6 * 16000), np.float32), DecodeOptions())) == 3
