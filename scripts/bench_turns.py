@@ -34,7 +34,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "tests")]
 
-from support.pauses import load_answers, spoken_answer  # noqa: E402
+from support.pauses import load_answers, sounding, spoken_answer  # noqa: E402
 
 from voicecoach.audio.endpoint import FEATURES, EndOfTurn, turn_rules  # noqa: E402
 from voicecoach.rules.embed import cache_dir  # noqa: E402
@@ -81,7 +81,7 @@ def pause_points(voices: list[str]) -> list[dict]:
                 meta = {"pauses": [[p.kind, p.at_s, p.length_s, p.text_before] for p in sa.pauses], "heard": heard}
                 np.save(wav_path, samples)
                 meta_path.write_text(json.dumps(meta))
-            loud = np.flatnonzero(np.abs(samples) > 0.01 * np.abs(samples).max())
+            loud = sounding(samples)
             for k, (kind, at_s, length_s, written) in enumerate(meta["pauses"]):
                 out.append({"id": a["id"], "voice": voice, "kind": kind, "finished": kind == "end",
                             "length_s": _silence_s(loud, int(at_s * RATE), len(samples)) if kind != "end" else 0.0,

@@ -36,7 +36,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "tests")]
 
-from support.pauses import load_answers, spoken_answer  # noqa: E402
+from support.pauses import load_answers, sounding, spoken_answer  # noqa: E402
 from support.virtual_audio import VirtualAudio  # noqa: E402
 
 RATE = 16000
@@ -65,8 +65,8 @@ def _answers(n: int) -> list:
 
 def last_sound_s(samples: np.ndarray) -> float:
     """Where the answer's last word ends: its last sample above 1% of its peak. (The end of the recording is later:
-    the voice leaves ~0.2-0.4 s of silence after a sentence, which the response time must not absorb.)"""
-    loud = np.flatnonzero(np.abs(samples) > 0.01 * np.abs(samples).max())
+    the voice leaves 0.5-0.6 s of silence after its last sentence, which the response time must not absorb.)"""
+    loud = sounding(samples)
     return (loud[-1] + 1) / RATE if len(loud) else len(samples) / RATE
 
 

@@ -3,22 +3,17 @@
 import numpy as np
 import pytest
 
+from support.pauses import trimmed
+
 from voicecoach.audio.listen import AnswerEnded, Listener, ListenOptions, LongSilence, UtteranceEnded
 from voicecoach.audio.vad import SileroVad
-
-
-def _trimmed(samples):
-    """The clip without the silence a voice leaves before and after a sentence, so that the test's
-    arithmetic about where speech ends is about speech."""
-    loud = np.flatnonzero(np.abs(samples) > 0.01 * np.abs(samples).max())
-    return samples[loud[0]: loud[-1] + 1]
 
 
 @pytest.fixture(scope="module")
 def speech(tts):
     a = tts.synthesize_clip("In my last role I led the migration of our billing system.").to(16000).samples
     b = tts.synthesize_clip("It took three months and we cut costs by a third.").to(16000).samples
-    return _trimmed(a), _trimmed(b)
+    return trimmed(a), trimmed(b)
 
 
 def sil(s):

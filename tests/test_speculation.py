@@ -6,6 +6,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from support.pauses import trimmed
+
 from voicecoach.asr import Word
 from voicecoach.asr.background import BackgroundTranscriber
 from voicecoach.audio.clip import AudioClip
@@ -30,11 +32,6 @@ class _Slow:
         time.sleep(self.delay_s)
         return SimpleNamespace(text=f"piece at {start:g}.", words=(Word(" piece", 0.0, 0.2),), no_speech=False,
                                speech_s=1.0, avg_logprob=-0.2)
-
-
-def _trimmed(samples):
-    loud = np.flatnonzero(np.abs(samples) > 0.01 * np.abs(samples).max())
-    return samples[loud[0]: loud[-1] + 1]
 
 
 def _utt(start_s: float, end_s: float) -> Utterance:
@@ -104,7 +101,7 @@ def test_a_new_turn_drops_a_speculation():
 
 
 def test_the_audio_offered_at_a_pause_is_the_audio_the_utterance_closes_on(tts):
-    a, b = (_trimmed(tts.synthesize_clip(t).to(16000).samples)
+    a, b = (trimmed(tts.synthesize_clip(t).to(16000).samples)
             for t in ("I rebuilt the rota with the team.", "Nobody missed a weekend after that."))
     gap = np.zeros(int(0.4 * 16000), np.float32)  # talked over: offered, never closed
     end = np.zeros(int(1.5 * 16000), np.float32)

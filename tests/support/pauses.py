@@ -16,12 +16,24 @@ from pathlib import Path
 import numpy as np
 import tomllib
 
-__all__ = ["PAUSES", "Pause", "SpokenAnswer", "load_answers", "spoken_answer", "split_marks"]
+__all__ = ["PAUSES", "Pause", "SpokenAnswer", "load_answers", "spoken_answer", "split_marks", "sounding", "trimmed"]
 
 PAUSES = Path(__file__).resolve().parents[1] / "data" / "turns" / "pauses.toml"
 _MARK = re.compile(r"\s*\[(mid|between) ([0-9.]+)\]\s*")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 RATE = 16000
+
+
+def sounding(samples: np.ndarray) -> np.ndarray:
+    """Indices of the samples above 1% of the peak: where the voice can be heard (a voice leaves near-silence
+    before and after a sentence, ~0.6 s of it after the last one)."""
+    return np.flatnonzero(np.abs(samples) > 0.01 * np.abs(samples).max())
+
+
+def trimmed(samples: np.ndarray) -> np.ndarray:
+    """The clip without the near-silence a voice leaves before and after a sentence."""
+    loud = sounding(samples)
+    return samples[loud[0]: loud[-1] + 1]
 
 
 @dataclass(frozen=True)
