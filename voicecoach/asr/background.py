@@ -87,8 +87,7 @@ class BackgroundTranscriber:
             job = self._q.get()
             if job is None:
                 return
-            generation, index, utt, candidate = job
-            spec = index if isinstance(index, _Speculation) else None
+            generation, index, utt, candidate, spec = job
             try:
                 with self._cond:
                     stale = generation != self._generation or (spec is not None and spec is not self._speculation)
@@ -99,8 +98,8 @@ class BackgroundTranscriber:
                 with decoding():
                     result = self._tr.transcribe(utt.clip, prompt=prompt)
                 words = tuple(Word(w.word, w.start_s + utt.start_s, w.end_s + utt.start_s) for w in result.words)
-                piece = Piece(-1 if spec else index, result.text, words, time.perf_counter() - t, utt, candidate,
-                              time.monotonic(), None if candidate else english_doubt(result))
+                piece = Piece(-1 if index is None else index, result.text, words, time.perf_counter() - t, utt,
+                              candidate, time.monotonic(), None if candidate else english_doubt(result))
                 with self._cond:
                     if generation == self._generation:
                         if spec is None:
@@ -149,7 +148,7 @@ class BackgroundTranscriber:
         newest speculation counts; an older one not yet started is dropped."""
         with self._cond:
             self._speculation = spec = _Speculation(utterance, command_candidate)
-            self._q.put((self._generation, spec, utterance, command_candidate))
+            self._q.put((self._generation, None, utterance, command_candidate, spec))
 
     def submit(self, utterance, command_candidate: bool = False) -> int:
         """Queue an utterance (``voicecoach.audio.listen.Utterance``); returns its index. When it is the
@@ -165,7 +164,7 @@ class BackgroundTranscriber:
                     self._cond.notify_all()
             else:
                 self._speculation = None
-                self._q.put((self._generation, index, utterance, command_candidate))
+                self._q.put((self._generation, index, utterance, command_candidate, None))
         return index
 
     @property

@@ -84,6 +84,10 @@ class TurnRunner:
             return None
         return self._chunk_at - (self.iv.listener.elapsed_s - listening_s)
 
+    def _spoke_until(self, piece: Piece) -> float | None:
+        """``time.monotonic()`` when the speech in ``piece`` ended (its utterance without the VAD's padding)."""
+        return self.mic_time_of(piece.utterance.end_s - self.iv.options.listen.vad.pad_s)
+
     def run(self, index: int, kind: str, spoken: str, repeat_text: str, on_spoken) -> Turn:
         """Say ``spoken``, then listen until the answer is over, skipped, given up or stopped."""
         iv, turn = self.iv, Turn(kind)
@@ -234,7 +238,7 @@ class TurnRunner:
         effect = cmd.effect
         if effect is Effect.DONE and piece is not None:
             turn.end_detected = piece.done_at
-            turn.timings["last_speech_at"] = self.mic_time_of(piece.utterance.end_s - iv.options.listen.vad.pad_s)
+            turn.timings["last_speech_at"] = self._spoke_until(piece)
             return self._finish(index, policy, turn, "done", wait=False)
         if effect is Effect.STOP:
             turn.stop, turn.end_detected = True, time.monotonic()
@@ -285,7 +289,7 @@ class TurnRunner:
         if last is None:
             return
         turn.timings["last_piece_decode_s"] = round(last.decode_s, 3)
-        spoke = self.mic_time_of(last.utterance.end_s - self.iv.options.listen.vad.pad_s)
+        spoke = self._spoke_until(last)
         if spoke is not None and last.done_at:
             turn.timings["speech_end_to_transcript_s"] = round(last.done_at - spoke, 3)
 
