@@ -80,10 +80,11 @@ class Feedback:
         answer, _ = self._record(answer, q, turns, ev)
         return answer
 
-    def conclude(self, answer: Answer, q: Question, turns) -> Answer:
-        """Evaluate, save and give feedback on one question's turns; returns the saved answer."""
+    def conclude(self, answer: Answer, q: Question, turns, ev: Evaluation | None = None) -> Answer:
+        """Evaluate (unless ``ev`` is the evaluation of these turns already), save and give feedback on one
+        question's turns; returns the saved answer."""
         iv, main, last = self.iv, turns[0], turns[-1]
-        answer, ev = self._record(answer, q, turns)
+        answer, ev = self._record(answer, q, turns, ev)
         if ev is None:
             if main.status == "no_answer" and main.reason and not main.interrupted:
                 iv.speak(iv.script.say("nothing_heard"))

@@ -146,6 +146,7 @@ class Interview:
         turns = [runner.run(i, "question", spoken, q.text, lambda: self.emit(PromptSpoken(i, "question", q.text)))]
         answer.timings["launch_to_question_s"] = round(turns[0].prompt_started - LAUNCHED_AT, 3)
         used: set[str] = set()
+        evaluation = None  # of ``turns`` as they stand, once computed (the verdict reuses it: no second wait)
         while (self.prober is not None and len(turns) <= self.options.follow_ups and turns[-1].status == "answered"
                and not turns[-1].stop):
             evaluation = self.feedback.evaluate(q, turns)
@@ -160,7 +161,8 @@ class Interview:
             follow.probe = probe
             follow.timings["end_detected_to_probe_s"] = round(follow.prompt_started - turns[-1].end_detected, 3)
             turns.append(follow)
-        self.feedback.conclude(answer, q, turns)
+            evaluation = None
+        self.feedback.conclude(answer, q, turns, evaluation)
         if any(t.interrupted for t in turns):
             raise next(t.interrupted for t in turns if t.interrupted)
         if any(t.stop for t in turns):
