@@ -17,6 +17,7 @@ demo can feed audio faster than real time and the tests are deterministic).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -170,9 +171,10 @@ class Listener:
         return max(0, self._scored - max(self._last_speech_end, self._h.last_voice_end)) / RATE
 
     def reopen(self) -> None:
-        """The candidate spoke again after the answer was taken as over: it is the same answer."""
+        """Listen on after the answer was taken as over, for speech that came meanwhile (it is the same answer). The
+        silence already heard does not end the answer again; new speech brings back the usual end silence."""
         self._ended = False
-        self._required_s = self.options.end_silence_s or self.options.longest_silence_s
+        self._required_s = math.inf
 
     def close(self) -> None:
         """Take the answer as over (after ``reopen`` found nothing new)."""

@@ -171,12 +171,12 @@ class TurnRunner:
         if not iv.e.mic.realtime or turn.reason != "silence":
             return False
         iv.listener.reopen()
-        while True:
+        # Until caught up with the live audio. When the transcript was ready in time, the last chunk heard is
+        # already live: nothing can have been said since, and waiting for the next chunk would only delay the verdict.
+        while self._chunk_at is not None and self._chunk_at < time.monotonic() - 0.05:
             events = iv.listener.feed(self.next_chunk())
             if any(isinstance(e, SpeechStarted) for e in events):
                 return True
-            if self._chunk_at is None or self._chunk_at >= time.monotonic() - 0.05:
-                break  # caught up with the live audio: nothing new was said
         iv.listener.close()
         return False
 
