@@ -5,14 +5,17 @@ import time
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from support.pauses import trimmed
 
 from voicecoach.asr import Word
-from voicecoach.asr.background import BackgroundTranscriber
-from voicecoach.audio.clip import AudioClip
-from voicecoach.audio.listen import Listener, ListenOptions, Utterance, UtteranceEnded, UtterancePaused
+from voicecoach.asr.background import BackgroundTranscriber, Piece
+from voicecoach.audio.clip import AudioClip, load_audio
+from voicecoach.audio.endpoint import EndOfTurn
+from voicecoach.audio.listen import Listener, ListenOptions, SpeechHeard, Utterance, UtteranceEnded, UtterancePaused
 from voicecoach.audio.vad import SileroVad
+from voicecoach.interview.turn import Turn, TurnRunner
 
 
 class _Slow:
@@ -146,3 +149,64 @@ def test_faster_whisper_does_not_decode_a_pieces_padding_again():
     # A long rest after a segment is still decoded: it may hold words.
     asked.clear()
     assert len(tr._decode(np.zeros(int(6 * 16000), np.float32), DecodeOptions())) == 3
+
+
+def _pause_events(listener, audio):
+    events = []
+    for i in range(0, len(audio), 512):
+        events += listener.feed(audio[i:i + 512])
+    return events
+
+
+def test_the_voice_heard_at_a_pause_is_the_piece_the_judgement_scores(speech_dir):
+    """At 0.1 s into a pause the speech so far is handed on to be heard (``SpeechHeard``): the same times as the piece
+    that closes at 0.6 s, and the same audio except the padding not yet heard, which is silence."""
+    voice = load_audio(speech_dir / "jfk.flac").samples[:int(3.5 * 16000)]
+    noise = np.random.default_rng(0).normal(0, 0.002, int(1.0 * 16000)).astype(np.float32)  # a room's hiss
+    events = _pause_events(Listener(SileroVad(), ListenOptions()), np.concatenate([voice, noise]))
+    heard = [e.utterance for e in events if isinstance(e, SpeechHeard)]
+    closed = [e.utterance for e in events if isinstance(e, UtteranceEnded)]
+    last = closed[-1]
+    same = [h for h in heard if (h.start_s, h.end_s) == (last.start_s, last.end_s)]
+    assert len(same) == 1
+    h = same[0]
+    heard_at = events.index(next(e for e in events if isinstance(e, SpeechHeard) and e.utterance is h))
+    assert heard_at < events.index(next(e for e in events if isinstance(e, UtterancePaused)
+                                         and e.utterance.end_s == last.end_s))  # before it is offered for decoding
+    pad = int(0.2 * 16000)
+    assert len(h.clip.samples) == len(last.clip.samples)
+    assert np.array_equal(h.clip.samples[:-pad], last.clip.samples[:-pad])
+    differ = np.flatnonzero(h.clip.samples[-pad:] != last.clip.samples[-pad:])
+    assert len(differ) and not h.clip.samples[-pad:][differ[0]:].any()  # the padding not yet heard is silence
+
+
+class _CountingEndOfTurn(EndOfTurn):
+    calls = 0
+
+    def voice(self, samples):
+        type(self).calls += 1
+        return super().voice(samples)
+
+
+def test_the_judgement_uses_the_voice_heard_ahead_and_gives_the_same_likelihood(speech_dir):
+    eot = _CountingEndOfTurn()
+    if not eot.has_voice_model:
+        pytest.skip("Smart Turn is not installed (voicecoach's set-up installs it)")
+    voice = load_audio(speech_dir / "jfk.flac").samples[:int(3.5 * 16000)]
+    listener = Listener(SileroVad(), ListenOptions())
+    events = _pause_events(listener, np.concatenate([voice, np.zeros(16000, np.float32)]))
+    heard = [e.utterance for e in events if isinstance(e, SpeechHeard)][-1]
+    closed = [e.utterance for e in events if isinstance(e, UtteranceEnded)][-1]
+    iv = SimpleNamespace(e=SimpleNamespace(endpoint=eot, mic=SimpleNamespace(realtime=True)),
+                         options=SimpleNamespace(listen=ListenOptions()), listener=listener)
+    runner = TurnRunner(iv, iter(()))
+    turn = Turn()
+    runner._hear_voice(turn, heard)
+    turn.pieces.append(Piece(0, "And so my fellow Americans, ask not.", (), 0.1, closed, False))
+    runner._judge_pause(turn)
+    assert _CountingEndOfTurn.calls == 1  # scored once, ahead
+    # As scored from the closed piece's own audio: the last 0.1 s of its padding was silence in the score ahead.
+    assert turn.judged[0]["likelihood"] == pytest.approx(eot.likelihood(closed.clip.samples, turn.text), abs=0.01)
+    turn.pieces.append(Piece(1, "Ask what you can do.", (), 0.1, closed, False))  # not the audio heard ahead
+    runner._judge_pause(turn)
+    assert _CountingEndOfTurn.calls == 3  # scored afresh (and once more for the comparison above)

@@ -166,8 +166,9 @@ class EndOfTurn:
                                                       and any(m.end() >= len(t) - 2 for m in r.closing.finditer(t)))),
                 "short": float(len(words) < 8), "length": min(1.0, len(words) / 60)}
 
-    def likelihood(self, samples: np.ndarray | None, text: str) -> float:
-        """How likely (0-1) the answer is finished, from its audio so far (16 kHz) and its transcript so far.
+    def likelihood(self, samples: np.ndarray | None, text: str, voice: float | None = None) -> float:
+        """How likely (0-1) the answer is finished, from its audio so far (16 kHz) and its transcript so far (or
+        ``voice``, the audio's score from ``voice()`` when it was heard ahead).
 
         A sentence left hanging is unfinished whatever else: the words say so (a dangling last word) or the voice
         does (Smart Turn below ``voice_incomplete_below``: the pitch has not come down), unless the words close
@@ -176,7 +177,7 @@ class EndOfTurn:
         so the combination leans on the words and on how much has been said."""
         r = self.rules
         f = self.words(text)
-        v = self.voice(samples) if samples is not None and len(samples) else None
+        v = voice if voice is not None else (self.voice(samples) if samples is not None and len(samples) else None)
         if f["dangling"] or (v is not None and v < r.voice_incomplete_below and not f["closing"]):
             return 0.0  # a closing phrase ("so that's what I did") ends an answer even said flat
         f["voice"] = (v - 0.5) if v is not None else 0.0

@@ -25,8 +25,8 @@ import numpy as np
 from .clip import WHISPER_RATE_HZ, AudioClip
 from .vad import WINDOW_SAMPLES, Hysteresis, SileroVad, VadOptions, VadStream
 
-__all__ = ["ListenOptions", "Utterance", "Listener", "UtteranceEnded", "UtterancePaused", "AnswerEnded", "LongSilence",
-           "SpeechStarted"]
+__all__ = ["ListenOptions", "Utterance", "Listener", "UtteranceEnded", "UtterancePaused", "SpeechHeard", "AnswerEnded",
+           "LongSilence", "SpeechStarted"]
 
 RATE = WHISPER_RATE_HZ
 
@@ -48,6 +48,9 @@ class ListenOptions:
     early_silence_s: float | None = 0.2
     """Silence after which the utterance in progress is offered for decoding ahead (``UtterancePaused``); at
     least the VAD's padding, so that the audio offered is the audio the utterance closes on. None: never."""
+    hear_silence_s: float | None = 0.1
+    """Silence after which the voice so far is handed on (``SpeechHeard``), so the end-of-turn model can listen to it
+    before the piece is decoded. None: never."""
     long_segment_s: float = 6.0
     """Once a segment is this long, a shorter pause (``short_silence_s``) closes it, so pieces stay
     small enough to be decoded while the candidate keeps talking."""
@@ -108,6 +111,14 @@ class UtterancePaused:
 
 
 @dataclass(frozen=True)
+class SpeechHeard:
+    """The candidate went quiet a moment ago: ``utterance`` is the speech so far as it would close (its times and
+    length), with silence for the padding not yet heard. For judging the voice early; never decoded."""
+
+    utterance: Utterance
+
+
+@dataclass(frozen=True)
 class AnswerEnded:
     """The answer is over."""
 
@@ -147,6 +158,7 @@ class Listener:
         self._answer_start: int | None = None
         self._last_speech_end = 0
         self._offered = -1             # last_voice_end of the utterance last offered ahead
+        self._heard_at = -1            # last_voice_end of the speech last handed on to be heard
         self._ended = False
         self.answer_started = False
         self.level = 0.0
@@ -230,6 +242,18 @@ class Listener:
             self._offered = h.last_voice_end
             events.append(UtterancePaused(self._utterance(h.start, h.last_voice_end, speech_s)))
 
+    def _heard(self, events: list) -> None:
+        """The speech so far, padded as the utterance will be (silence for the padding not yet heard); once a pause."""
+        h = self._h
+        speech_s = h.speech_samples / RATE
+        if h.last_voice_end != self._heard_at and h.long_enough(speech_s):
+            self._heard_at = h.last_voice_end
+            pad = int(self.options.vad.pad_s * RATE)
+            start, stop = max(0, h.start - pad), h.last_voice_end + pad
+            audio = self._slice(start, min(self._pos, stop))
+            audio = np.concatenate([audio, np.zeros(stop - start - len(audio), np.float32)])
+            events.append(SpeechHeard(Utterance(AudioClip(audio, RATE), start / RATE, stop / RATE, speech_s)))
+
     def flush(self) -> list:
         """Close the utterance in progress (the device failed or the candidate interrupted); its events."""
         events: list = []
@@ -264,6 +288,8 @@ class Listener:
                     self._close_utterance(w_end if too_long else None, events)
                 elif o.early_silence_s is not None and h.silent_for(w_end) >= o.early_silence_s * RATE:
                     self._offer(events)
+                elif o.hear_silence_s is not None and h.silent_for(w_end) >= o.hear_silence_s * RATE:
+                    self._heard(events)
             if self.answer_started:
                 silent_since_answer = w_end - max(self._last_speech_end, h.last_voice_end)
                 if not h.in_speech and silent_since_answer >= self._required_s * RATE:

@@ -8,12 +8,13 @@ utterances to the background transcriber, decoded pieces to the policy, and the 
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..asr.background import Piece
-from ..audio.listen import AnswerEnded, LongSilence, SpeechStarted, UtteranceEnded, UtterancePaused
+from ..audio.listen import AnswerEnded, LongSilence, SpeechHeard, SpeechStarted, UtteranceEnded, UtterancePaused
 from ..errors import AudioDeviceFailed
 from ..history.records import HeardCommand
 from .commands import Effect, Phase
@@ -67,6 +68,10 @@ class TurnRunner:
         self._chunks = chunks
         self._chunk_at: float | None = None
         self._listening_since = 0.0
+        self._voice_pool: ThreadPoolExecutor | None = None
+        self._voice_ahead: tuple[tuple, Future] | None = None
+        """The end-of-turn model's score of the voice, started at the pause before the piece decodes: the audio's
+        pieces (start and end times) and the score to come."""
 
     def next_chunk(self):
         """The next microphone chunk; a stream that ends is a failed device."""
@@ -127,6 +132,8 @@ class TurnRunner:
                 if decision.kind == "prompt":
                     self._say(iv.script.say("silence_prompt"))
                     return False
+            elif isinstance(ev, SpeechHeard) and policy.wants(ev.utterance.speech_s) and iv.e.mic.realtime:
+                self._hear_voice(turn, ev.utterance)
             elif isinstance(ev, UtterancePaused) and policy.wants(ev.utterance.speech_s) and iv.e.mic.realtime:
                 iv.bg.speculate(ev.utterance, policy.may_be_command(ev.utterance.speech_s))
             elif isinstance(ev, UtteranceEnded) and policy.wants(ev.utterance.speech_s):
@@ -157,12 +164,33 @@ class TurnRunner:
         if endpoint is None or iv.listener.in_speech or iv.options.listen.end_silence_s is not None:
             return
         t = time.perf_counter()
-        audio = [p.utterance.clip.samples for p in turn.pieces[-8:] if p.utterance is not None]
-        likelihood = endpoint.likelihood(np.concatenate(audio) if audio else None, turn.text)
+        heard = [p.utterance for p in turn.pieces[-8:] if p.utterance is not None]
+        voice = None
+        if self._voice_ahead is not None and self._voice_ahead[0] == self._voice_key(heard):
+            voice = self._voice_ahead[1].result()  # heard while the piece decoded (done by now)
+        audio = np.concatenate([u.clip.samples for u in heard]) if heard else None
+        likelihood = endpoint.likelihood(audio, turn.text, voice)
         silence = endpoint.rules.silence_for(likelihood)
         iv.listener.require_silence(silence)
         turn.judged.append({"at_s": round(iv.listener.elapsed_s, 2), "likelihood": round(likelihood, 3),
                             "silence_s": silence, "judge_ms": round((time.perf_counter() - t) * 1000, 1)})
+
+    @staticmethod
+    def _voice_key(utterances: list) -> tuple:
+        return tuple((round(u.start_s, 3), round(u.end_s, 3)) for u in utterances)
+
+    def _hear_voice(self, turn: Turn, utterance) -> None:
+        """At the first moment of a pause, start scoring the voice that the judgement will need once the piece is
+        decoded (the same audio, with silence for the padding not yet heard), on a thread of its own: the CPU is
+        free until the piece is offered for decoding, and the judgement then does not wait for the model."""
+        iv, endpoint = self.iv, self.iv.e.endpoint
+        if endpoint is None or not endpoint.has_voice_model or iv.options.listen.end_silence_s is not None:
+            return
+        heard = [p.utterance for p in turn.pieces[-7:] if p.utterance is not None] + [utterance]
+        if self._voice_pool is None:
+            self._voice_pool = ThreadPoolExecutor(1, thread_name_prefix="voicecoach-voice")
+        audio = np.concatenate([u.clip.samples for u in heard])
+        self._voice_ahead = (self._voice_key(heard), self._voice_pool.submit(endpoint.voice, audio))
 
     def _resumed(self, turn: Turn) -> bool:
         """Speech that came in while the end of the answer was being settled (the last piece decoding): the
