@@ -210,3 +210,5 @@ def test_the_judgement_uses_the_voice_heard_ahead_and_gives_the_same_likelihood(
     turn.pieces.append(Piece(1, "Ask what you can do.", (), 0.1, closed, False))  # not the audio heard ahead
     runner._judge_pause(turn)
     assert _CountingEndOfTurn.calls == 3  # scored afresh (and once more for the comparison above)
+    runner.close()  # as the interview does when the session ends
+    assert not [t for t in threading.enumerate() if t.name.startswith("voicecoach-voice")]

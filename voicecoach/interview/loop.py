@@ -123,6 +123,8 @@ class Interview:
                 self.recorder.finish(status)
                 if self.bg is not None:
                     self.bg.close()
+                if isinstance(getattr(self, "turns", None), TurnRunner):
+                    self.turns.close()
                 self.speech.close()
                 if chunks is not None:
                     chunks.close()

@@ -73,6 +73,12 @@ class TurnRunner:
         """The end-of-turn model's score of the voice, started at the pause before the piece decodes: the audio's
         pieces (start and end times) and the score to come."""
 
+    def close(self) -> None:
+        """Stop the thread that hears the voice ahead (a score in progress finishes first: tens of ms)."""
+        if self._voice_pool is not None:
+            self._voice_pool.shutdown(wait=True, cancel_futures=True)
+            self._voice_pool = None
+
     def next_chunk(self):
         """The next microphone chunk; a stream that ends is a failed device."""
         try:
