@@ -79,3 +79,23 @@ def test_when_the_audio_heard_is_live_the_answer_ends_without_waiting_for_a_chun
     assert runner._resumed(Turn(reason="silence")) is False
     assert listener._ended
     assert next(runner._chunks, None) is not None  # not waited for
+
+
+def test_a_pause_judged_finished_after_its_silence_has_passed_ends_the_answer_at_once(voice):
+    """The last piece's transcript can come after the short silence a finished answer needs (a busy machine): once
+    judged, the answer is over then, not at the next microphone chunk."""
+    listener = Listener(SileroVad(), ListenOptions())  # judged: the longest wait until a pause is judged
+    audio = np.concatenate([voice, _silence(1.0)])
+    events = []
+    for i in range(0, len(audio), CHUNK):
+        for e in listener.feed(audio[i:i + CHUNK]):
+            events.append(e)
+            if isinstance(e, UtteranceEnded) and not listener.answer_started:
+                listener.start_answer(e.utterance)
+    assert not [e for e in events if isinstance(e, AnswerEnded)]
+    assert listener.silence_reached() is None  # 4.5 s needed so far
+    listener.require_silence(0.8)  # the late transcript is judged finished
+    end = listener.silence_reached()
+    assert end is not None and end.reason == "silence"
+    assert end.at_s == pytest.approx(len(audio) / 16000, abs=CHUNK / 16000)
+    assert listener.silence_reached() is None and listener.feed(_silence(0.1)) == []  # ended once

@@ -170,6 +170,17 @@ class Listener:
         if self.options.end_silence_s is None:
             self._required_s = seconds
 
+    def silence_reached(self) -> "AnswerEnded | None":
+        """The answer's end, if the silence heard so far already reaches the one required (after ``require_silence``
+        shortened it); None otherwise. ``feed`` finds the same end, at the next chunk."""
+        h = self._h
+        if self._ended or not self.answer_started or h.in_speech:
+            return None
+        if self._scored - max(self._last_speech_end, h.last_voice_end) < self._required_s * RATE:
+            return None
+        self._ended = True
+        return AnswerEnded("silence", self._scored / RATE, h.last_voice_end / RATE)
+
     @property
     def required_silence_s(self) -> float:
         """The silence that ends the answer at present."""

@@ -148,20 +148,28 @@ class TurnRunner:
                     self._start_answer(turn, ev.utterance)
                 iv.bg.submit(ev.utterance, short)
             elif isinstance(ev, AnswerEnded):
-                turn.end_detected = time.monotonic()
-                turn.timings["last_speech_into_listening_s"] = round(ev.last_speech_s, 3)
-                turn.timings["last_speech_at"] = self.mic_time_of(ev.last_speech_s)
-                return self._finish(index, policy, turn, ev.reason, wait=True)
+                return self._ended(index, policy, turn, ev)
         # A microphone faster than real time (the demo's) must not outrun the decoder.
         for piece in (iv.bg.ready() if iv.e.mic.realtime else iv.bg.wait()):
             over = self._piece(index, policy, turn, piece, spoken, repeat_text)
             if over is not None:
                 return over
+            # The piece was judged finished after the silence it needs had already passed (its transcript came
+            # late): the answer is over now, not at the next chunk.
+            ended = iv.listener.silence_reached()
+            if ended is not None:
+                return self._ended(index, policy, turn, ended)
         for name, at in (iv.e.pressed.take() if iv.e.pressed is not None else ()):
             over = self._pressed(index, policy, turn, name, at, spoken, repeat_text)
             if over is not None:
                 return over
         return False
+
+    def _ended(self, index: int, policy: TurnPolicy, turn: Turn, ev: AnswerEnded) -> bool:
+        turn.end_detected = time.monotonic()
+        turn.timings["last_speech_into_listening_s"] = round(ev.last_speech_s, 3)
+        turn.timings["last_speech_at"] = self.mic_time_of(ev.last_speech_s)
+        return self._finish(index, policy, turn, ev.reason, wait=True)
 
     def _judge_pause(self, turn: Turn) -> None:
         """Is the answer finished? At a pause, from the answer's audio and words so far: the silence that
