@@ -173,13 +173,18 @@ class Listener:
     def silence_reached(self) -> "AnswerEnded | None":
         """The answer's end, if the silence heard so far already reaches the one required (after ``require_silence``
         shortened it); None otherwise. ``feed`` finds the same end, at the next chunk."""
-        h = self._h
-        if self._ended or not self.answer_started or h.in_speech:
+        if self._ended or not self.answer_started:
             return None
-        if self._scored - max(self._last_speech_end, h.last_voice_end) < self._required_s * RATE:
+        return self._silence_ended(self._scored)
+
+    def _silence_ended(self, now: int) -> "AnswerEnded | None":
+        """The answer's end at sample ``now`` if the required silence has been heard since its last speech (and marks
+        the answer over), else None."""
+        h = self._h
+        if h.in_speech or now - max(self._last_speech_end, h.last_voice_end) < self._required_s * RATE:
             return None
         self._ended = True
-        return AnswerEnded("silence", self._scored / RATE, h.last_voice_end / RATE)
+        return AnswerEnded("silence", now / RATE, h.last_voice_end / RATE)
 
     @property
     def required_silence_s(self) -> float:
@@ -233,10 +238,17 @@ class Listener:
             self._buf = [audio[drop:]]
             self._buf_start = keep_from
 
-    def _utterance(self, start: int, end: int, speech_s: float) -> Utterance:
+    def _utterance(self, start: int, end: int, speech_s: float, fill: bool = False) -> Utterance:
+        """The speech from ``start`` to ``end`` with the VAD's padding either side; ``fill``: padding not yet heard is
+        silence (otherwise the utterance stops at what has been heard)."""
         pad = int(self.options.vad.pad_s * RATE)
-        start, stop = max(0, start - pad), min(self._pos, end + pad)
-        return Utterance(AudioClip(self._slice(start, stop), RATE), start / RATE, stop / RATE, speech_s)
+        start, stop = max(0, start - pad), end + pad
+        audio = self._slice(start, min(self._pos, stop))
+        if fill:
+            audio = np.concatenate([audio, np.zeros(stop - start - len(audio), np.float32)])
+        else:
+            stop = min(self._pos, stop)
+        return Utterance(AudioClip(audio, RATE), start / RATE, stop / RATE, speech_s)
 
     def _close_utterance(self, end: int | None, events: list) -> None:
         start, voice_end, speech_s = self._h.close()
@@ -259,11 +271,7 @@ class Listener:
         speech_s = h.speech_samples / RATE
         if h.last_voice_end != self._heard_at and h.long_enough(speech_s):
             self._heard_at = h.last_voice_end
-            pad = int(self.options.vad.pad_s * RATE)
-            start, stop = max(0, h.start - pad), h.last_voice_end + pad
-            audio = self._slice(start, min(self._pos, stop))
-            audio = np.concatenate([audio, np.zeros(stop - start - len(audio), np.float32)])
-            events.append(SpeechHeard(Utterance(AudioClip(audio, RATE), start / RATE, stop / RATE, speech_s)))
+            events.append(SpeechHeard(self._utterance(h.start, h.last_voice_end, speech_s, fill=True)))
 
     def flush(self) -> list:
         """Close the utterance in progress (the device failed or the candidate interrupted); its events."""
@@ -302,10 +310,9 @@ class Listener:
                 elif o.hear_silence_s is not None and h.silent_for(w_end) >= o.hear_silence_s * RATE:
                     self._heard(events)
             if self.answer_started:
-                silent_since_answer = w_end - max(self._last_speech_end, h.last_voice_end)
-                if not h.in_speech and silent_since_answer >= self._required_s * RATE:
-                    self._ended = True
-                    events.append(AnswerEnded("silence", w_end / RATE, h.last_voice_end / RATE))
+                ended = self._silence_ended(w_end)
+                if ended is not None:
+                    events.append(ended)
                     break
                 if w_end - self._answer_start >= o.max_answer_s * RATE:
                     if h.in_speech:

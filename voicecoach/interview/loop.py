@@ -48,6 +48,7 @@ class Interview:
         self.prober = prober
         self.listener = Listener(engines.vad, options.listen) if engines.vad is not None else None
         self.bg: BackgroundTranscriber | None = None
+        self.turns: TurnRunner | TypedTurnRunner | None = None
         self.feedback = Feedback(self)
         self._t0 = time.monotonic()
         self.speech = Speech(engines.tts, engines.player)
@@ -123,7 +124,7 @@ class Interview:
                 self.recorder.finish(status)
                 if self.bg is not None:
                     self.bg.close()
-                if isinstance(getattr(self, "turns", None), TurnRunner):
+                if isinstance(self.turns, TurnRunner):
                     self.turns.close()
                 self.speech.close()
                 if chunks is not None:

@@ -23,6 +23,9 @@ from .policy import TurnPolicy
 
 __all__ = ["Turn", "TurnRunner", "PRESSED"]
 
+JUDGED_PIECES = 8
+"""How many of the answer's last pieces the end-of-turn model hears (it listens to the last eight seconds)."""
+
 PRESSED = "(pressed)"
 """What a command given by a button is recorded as having been heard as."""
 
@@ -178,11 +181,12 @@ class TurnRunner:
         if endpoint is None or iv.listener.in_speech or iv.options.listen.end_silence_s is not None:
             return
         t = time.perf_counter()
-        heard = [p.utterance for p in turn.pieces[-8:] if p.utterance is not None]
-        voice = None
+        heard = [p.utterance for p in turn.pieces[-JUDGED_PIECES:] if p.utterance is not None]
+        voice = audio = None
         if self._voice_ahead is not None and self._voice_ahead[0] == self._voice_key(heard):
             voice = self._voice_ahead[1].result()  # heard while the piece decoded (done by now)
-        audio = np.concatenate([u.clip.samples for u in heard]) if heard else None
+        elif heard:
+            audio = np.concatenate([u.clip.samples for u in heard])
         likelihood = endpoint.likelihood(audio, turn.text, voice)
         silence = endpoint.rules.silence_for(likelihood)
         iv.listener.require_silence(silence)
@@ -200,7 +204,7 @@ class TurnRunner:
         iv, endpoint = self.iv, self.iv.e.endpoint
         if endpoint is None or not endpoint.has_voice_model or iv.options.listen.end_silence_s is not None:
             return
-        heard = [p.utterance for p in turn.pieces[-7:] if p.utterance is not None] + [utterance]
+        heard = [p.utterance for p in turn.pieces[-(JUDGED_PIECES - 1):] if p.utterance is not None] + [utterance]
         if self._voice_pool is None:
             self._voice_pool = ThreadPoolExecutor(1, thread_name_prefix="voicecoach-voice")
         audio = np.concatenate([u.clip.samples for u in heard])
