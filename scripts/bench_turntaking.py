@@ -115,6 +115,9 @@ class Candidate:
                         if r is not None and not r["cut_off"]:
                             r["cut_off"] = True
                             self.log(f"candidate: CUT OFF {self._playing[1] - started:.1f} s before the answer ended")
+                            # and stops, as a person talked over would: the rest of the answer would otherwise be
+                            # heard as the answer to the next question, and every later answer would be one behind.
+                            self.player.stop()
                     elif self._waiting_feedback is not None and self._playing and started >= self._playing[1] - 0.3:
                         r = self._waiting_feedback
                         r["response_s"] = started - self._playing[1]
@@ -141,8 +144,58 @@ class Candidate:
                     return
 
 
+def harness_loop_s(tries: int = 5) -> float:
+    """What the harness itself adds to every response it measures: the candidate's playback starting after the moment
+    it stamps, its capture reaching it later than the sound reached the sink, and its voice detector taking a window or
+    two to call the onset. Measured in place: the interviewer's voice is played exactly as an answer is (stamped,
+    then played on a thread) and heard back from the same sink's monitor through the same listener; the median lag
+    from where its first sound should be to where the onset is detected. Call with PULSE_SINK set to the sink the
+    candidate speaks into; the caller's PULSE_SOURCE is put back."""
+    from voicecoach.audio.listen import Listener, ListenOptions, SpeechStarted
+    from voicecoach.audio.mic import SounddeviceMicrophone
+    from voicecoach.audio.snd import SounddevicePlayer
+    from voicecoach.audio.vad import SileroVad
+    from voicecoach.tts.hibari_tts import HibariTTS
+
+    clip = HibariTTS().synthesize_clip("Suits the HR round.").to(RATE)
+    first = sounding(clip.samples)[0] / RATE
+    saved = os.environ.get("PULSE_SOURCE")
+    os.environ["PULSE_SOURCE"] = os.environ["PULSE_SINK"] + ".monitor"
+    lags: list[float] = []
+    try:
+        player, mic = SounddevicePlayer(), SounddeviceMicrophone()
+        for _ in range(tries):
+            listener = Listener(SileroVad(), ListenOptions(end_silence_s=2.5, prompt_after_s=1e9))
+            chunks, thread, start = mic.chunks(), None, None
+            try:
+                for chunk in chunks:
+                    heard_at = mic.captured_at or time.monotonic()
+                    if thread is None and listener.elapsed_s > 1.0:  # as Candidate.run plays an answer
+                        start = time.monotonic() + 0.45
+                        time.sleep(0.45)
+                        thread = threading.Thread(target=player.play, args=(clip,), daemon=True)
+                        thread.start()
+                    onset = [e for e in listener.feed(chunk) if isinstance(e, SpeechStarted)]
+                    if onset and start is not None:
+                        lags.append(heard_at - (listener.elapsed_s - onset[0].at_s) - (start + first))
+                        break
+                    if listener.elapsed_s > 6:
+                        break
+            finally:
+                chunks.close()
+                if thread is not None:
+                    thread.join(10)
+    finally:
+        if saved is None:
+            os.environ.pop("PULSE_SOURCE", None)
+        else:
+            os.environ["PULSE_SOURCE"] = saved
+    return statistics.median(lags) if lags else 0.0
+
+
 def run_session(answers: list, policy: str, busy: int, workdir: Path, log) -> list[dict]:
     json_out = workdir / "session.json"
+    loop_s = 0.0
     stop = multiprocessing.Event()
     hogs = [multiprocessing.Process(target=_hog, args=(stop,), daemon=True) for _ in range(busy)]
     for h in hogs:
@@ -160,6 +213,8 @@ def run_session(answers: list, policy: str, busy: int, workdir: Path, log) -> li
             os.environ.update(va.env(sink="vc_mic", source="vc_speaker.monitor"))
             proc = None
             try:
+                loop_s = harness_loop_s()
+                log(f"the harness's own lag (playback to detected onset): {loop_s * 1000:.0f} ms")
                 cand = Candidate(answers, log)
                 proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 cand.run(proc, timeout_s=120 + 90 * len(answers))
@@ -177,6 +232,7 @@ def run_session(answers: list, policy: str, busy: int, workdir: Path, log) -> li
     for r, a in zip(cand.results, session["answers"]):
         t = a["timings"]
         r["judged"] = t.get("pauses_judged")
+        r["harness_loop_s"] = loop_s
         r["parts"] = {k: t.get(k) for k in ("end_silence_s", "last_piece_decode_s",
                                             "speech_end_to_transcript_s", "pieces_decoded_ahead",
                                             "end_detected_to_feedback_s")}
@@ -204,8 +260,11 @@ def main() -> None:
             cuts = sum(r["cut_off"] for r in results)
             for r in results:
                 log(f"{r['id']}: cut {r['cut_off']}, response {r['response_s']}, {r.get('parts')}")
+            loop_s = results[0]["harness_loop_s"] if results else 0.0
             print(f"{policy:<7} busy {busy}: {cuts} of {len(results)} answers cut off; response after the last word "
-                  + (f"median {statistics.median(times):.2f} s, worst {max(times):.2f} s" if times else "-"),
+                  + (f"median {statistics.median(times):.2f} s, worst {max(times):.2f} s as measured; less the "
+                     f"harness's own {loop_s * 1000:.0f} ms: median {statistics.median(times) - loop_s:.2f} s, "
+                     f"worst {max(times) - loop_s:.2f} s" if times else "-"),
                   flush=True)
 
 

@@ -120,9 +120,26 @@ def test_the_audio_offered_at_a_pause_is_the_audio_the_utterance_closes_on(tts):
     assert (last.start_s, last.end_s, last.speech_s) == (closed[0].start_s, closed[0].end_s, closed[0].speech_s)
     assert np.array_equal(last.clip.samples, closed[0].clip.samples)
     assert offered[0].end_s < closed[0].end_s - 1.0         # the pause inside was offered, then talked over
-    # Offered 0.2 s into the final pause, 0.4 s before the utterance closes at 0.6 s.
+    # Offered before the utterance closes at 0.6 s.
     at = [i for i, e in enumerate(events) if isinstance(e, UtterancePaused) and e.utterance is last][0]
     assert all(not isinstance(e, UtteranceEnded) for e in events[:at])
+
+
+def test_a_piece_is_offered_for_decoding_a_tenth_of_a_second_into_a_pause(tts):
+    """The piece keeps 0.1 s of silence after its speech, and is offered for decoding as soon as that has been heard
+    (its decoding is on the path from the last word to the interviewer's reply)."""
+    speech = trimmed(tts.synthesize_clip("Nobody missed a weekend after that.").to(16000).samples)
+    audio = np.concatenate([np.zeros(8000, np.float32), speech, np.zeros(16000, np.float32)])
+    listener = Listener(SileroVad(), ListenOptions(end_silence_s=5.0))
+    offered_at = None
+    for i in range(0, len(audio), 512):
+        for e in listener.feed(audio[i:i + 512]):
+            if isinstance(e, UtterancePaused):
+                offered_at, piece = listener.elapsed_s, e.utterance
+    spoke_until = piece.end_s - 0.1
+    assert abs(spoke_until - (8000 + len(speech)) / 16000) < 0.1  # where the voice detector heard the speech end
+    assert 0.1 <= offered_at - spoke_until <= 0.1 + 2 * 512 / 16000  # 0.1 s in, give or take the 32-ms windows
+    assert piece.clip.duration_s == pytest.approx(piece.end_s - piece.start_s, abs=1e-3)
 
 
 def test_faster_whisper_does_not_decode_a_pieces_padding_again():
@@ -159,7 +176,7 @@ def _pause_events(listener, audio):
 
 
 def test_the_voice_heard_at_a_pause_is_the_piece_the_judgement_scores(speech_dir):
-    """At 0.1 s into a pause the speech so far is handed on to be heard (``SpeechHeard``): the same times as the piece
+    """At 0.05 s into a pause the speech so far is handed on to be heard (``SpeechHeard``): the same times as the piece
     that closes at 0.6 s, and the same audio except the padding not yet heard, which is silence."""
     voice = load_audio(speech_dir / "jfk.flac").samples[:int(3.5 * 16000)]
     noise = np.random.default_rng(0).normal(0, 0.002, int(1.0 * 16000)).astype(np.float32)  # a room's hiss
@@ -173,7 +190,7 @@ def test_the_voice_heard_at_a_pause_is_the_piece_the_judgement_scores(speech_dir
     heard_at = events.index(next(e for e in events if isinstance(e, SpeechHeard) and e.utterance is h))
     assert heard_at < events.index(next(e for e in events if isinstance(e, UtterancePaused)
                                          and e.utterance.end_s == last.end_s))  # before it is offered for decoding
-    pad = int(0.2 * 16000)
+    pad = int(0.1 * 16000)
     assert len(h.clip.samples) == len(last.clip.samples)
     assert np.array_equal(h.clip.samples[:-pad], last.clip.samples[:-pad])
     differ = np.flatnonzero(h.clip.samples[-pad:] != last.clip.samples[-pad:])
@@ -205,7 +222,7 @@ def test_the_judgement_uses_the_voice_heard_ahead_and_gives_the_same_likelihood(
     turn.pieces.append(Piece(0, "And so my fellow Americans, ask not.", (), 0.1, closed, False))
     runner._judge_pause(turn)
     assert _CountingEndOfTurn.calls == 1  # scored once, ahead
-    # As scored from the closed piece's own audio: the last 0.1 s of its padding was silence in the score ahead.
+    # As scored from the closed piece's own audio: part of its padding was silence in the score ahead.
     assert turn.judged[0]["likelihood"] == pytest.approx(eot.likelihood(closed.clip.samples, turn.text), abs=0.01)
     turn.pieces.append(Piece(1, "Ask what you can do.", (), 0.1, closed, False))  # not the audio heard ahead
     runner._judge_pause(turn)

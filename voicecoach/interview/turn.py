@@ -100,7 +100,7 @@ class TurnRunner:
 
     def _spoke_until(self, piece: Piece) -> float | None:
         """``time.monotonic()`` when the speech in ``piece`` ended (its utterance without the VAD's padding)."""
-        return self.mic_time_of(piece.utterance.end_s - self.iv.options.listen.vad.pad_s)
+        return self.mic_time_of(piece.utterance.end_s - self.iv.options.listen.tail_pad_s)
 
     def run(self, index: int, kind: str, spoken: str, repeat_text: str, on_spoken) -> Turn:
         """Say ``spoken``, then listen until the answer is over, skipped, given up or stopped."""
@@ -186,12 +186,20 @@ class TurnRunner:
         if self._voice_ahead is not None and self._voice_ahead[0] == self._voice_key(heard):
             voice = self._voice_ahead[1].result()  # heard while the piece decoded (done by now)
         elif heard:
-            audio = np.concatenate([u.clip.samples for u in heard])
+            audio = self._voice_audio(heard)
         likelihood = endpoint.likelihood(audio, turn.text, voice)
         silence = endpoint.rules.silence_for(likelihood)
         iv.listener.require_silence(silence)
         turn.judged.append({"at_s": round(iv.listener.elapsed_s, 2), "likelihood": round(likelihood, 3),
                             "silence_s": silence, "judge_ms": round((time.perf_counter() - t) * 1000, 1)})
+
+    def _voice_audio(self, utterances: list) -> np.ndarray:
+        """The pieces as the voice model is given them: each with the VAD's padding of silence either side (a piece
+        keeps less after its speech for decoding; silence stands in for the rest)."""
+        listen = self.iv.options.listen
+        rate = utterances[0].clip.sample_rate_hz
+        gap = np.zeros(max(0, round((listen.vad.pad_s - listen.tail_pad_s) * rate)), np.float32)
+        return np.concatenate([a for u in utterances for a in (u.clip.samples, gap)])
 
     @staticmethod
     def _voice_key(utterances: list) -> tuple:
@@ -207,7 +215,7 @@ class TurnRunner:
         heard = [p.utterance for p in turn.pieces[-(JUDGED_PIECES - 1):] if p.utterance is not None] + [utterance]
         if self._voice_pool is None:
             self._voice_pool = ThreadPoolExecutor(1, thread_name_prefix="voicecoach-voice")
-        audio = np.concatenate([u.clip.samples for u in heard])
+        audio = self._voice_audio(heard)
         self._voice_ahead = (self._voice_key(heard), self._voice_pool.submit(endpoint.voice, audio))
 
     def _resumed(self, turn: Turn) -> bool:
