@@ -96,7 +96,7 @@ class Candidate:
     def _play(self, samples: np.ndarray) -> None:
         from voicecoach.audio.clip import AudioClip
 
-        self.player.play(AudioClip(samples, RATE))
+        self.player.play_stream(iter([AudioClip(samples, RATE)]))  # stop() aborts it at once
 
     def run(self, proc: subprocess.Popen, timeout_s: float) -> None:
         from voicecoach.audio.listen import SpeechStarted, UtteranceEnded
@@ -118,6 +118,7 @@ class Candidate:
                             # and stops, as a person talked over would: the rest of the answer would otherwise be
                             # heard as the answer to the next question, and every later answer would be one behind.
                             self.player.stop()
+                            self._waiting_feedback = None  # no response time for an answer cut off
                     elif self._waiting_feedback is not None and self._playing and started >= self._playing[1] - 0.3:
                         r = self._waiting_feedback
                         r["response_s"] = started - self._playing[1]

@@ -377,3 +377,24 @@ def test_cli_questions_lists_the_bank():
     assert qs and all(q["round"] == "hr" and q["role"] in ("data analyst", "generic") for q in qs)
     r = run_cli("questions", "--role", "astronaut")
     assert r.returncode == 1 and "no occupation called 'astronaut'" in r.stderr and "--roles" in r.stderr
+
+
+def test_an_answer_embedded_while_it_is_given_is_judged_the_same():
+    """While the candidate speaks, the sentences so far are embedded ahead (``prepare``); the verdict on the whole
+    answer is the one it gets without that head start."""
+    from voicecoach.rules.evaluate import prepare
+    from voicecoach.rules.meaning import meaning_for
+    from voicecoach.rules.rubric import default_rubric
+
+    question = "Why do you want to work for us?"
+    so_far = ("I've followed your work on community health for a while. What I like is how your teams share what "
+              "they learn with each other.")
+    answer = so_far + " On my current ward I started a weekly huddle where we swap one thing that went well."
+    cold = evaluate(answer, "hr", question=question).to_dict()
+    encoder = meaning_for(default_rubric()).encoder
+    with encoder._lock:
+        encoder._cache.clear()
+    prepare(so_far, question)
+    assert question in encoder._cache and len(encoder._cache) == 3  # two sentences and the question
+    assert evaluate(answer, "hr", question=question).to_dict() == cold
+    assert len(encoder._cache) == 4  # only the sentence said since was embedded

@@ -75,12 +75,15 @@ class TurnRunner:
         self._voice_ahead: tuple[tuple, Future] | None = None
         """The end-of-turn model's score of the voice, started at the pause before the piece decodes: the audio's
         pieces (start and end times) and the score to come."""
+        self._evaluation_pool: ThreadPoolExecutor | None = None
 
     def close(self) -> None:
-        """Stop the thread that hears the voice ahead (a score in progress finishes first: tens of ms)."""
-        if self._voice_pool is not None:
-            self._voice_pool.shutdown(wait=True, cancel_futures=True)
-            self._voice_pool = None
+        """Stop the threads that hear the voice and embed the answer ahead (work in progress finishes first: tens of
+        ms)."""
+        for pool in (self._voice_pool, self._evaluation_pool):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        self._voice_pool = self._evaluation_pool = None
 
     def next_chunk(self):
         """The next microphone chunk; a stream that ends is a failed device."""
@@ -218,6 +221,17 @@ class TurnRunner:
         audio = self._voice_audio(heard)
         self._voice_ahead = (self._voice_key(heard), self._voice_pool.submit(endpoint.voice, audio))
 
+    def _prepare_evaluation(self, turn: Turn, question: str) -> None:
+        """Embed the answer's sentences so far on a thread of its own, while the candidate goes on: the evaluation
+        that picks the follow-up or the verdict then embeds only the last piece's (``rules.evaluate.prepare``)."""
+        if not self.iv.e.mic.realtime:
+            return
+        from ..rules.evaluate import prepare
+
+        if self._evaluation_pool is None:
+            self._evaluation_pool = ThreadPoolExecutor(1, thread_name_prefix="voicecoach-prepare-evaluation")
+        self._evaluation_pool.submit(prepare, turn.text, question if turn.kind == "question" else None)
+
     def _resumed(self, turn: Turn) -> bool:
         """Speech that came in while the end of the answer was being settled (the last piece decoding): the
         candidate went on, so it is the same answer and the interviewer does not talk over them."""
@@ -277,6 +291,7 @@ class TurnRunner:
                 self._start_answer(turn, piece.utterance)
             iv.emit(Partial(turn.text))
             self._judge_pause(turn)
+            self._prepare_evaluation(turn, repeat_text)
             return None
         if decision.kind != "command":
             return None
