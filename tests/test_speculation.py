@@ -89,6 +89,26 @@ def test_a_pause_the_candidate_talks_over_is_never_used():
     bg.close()
 
 
+def test_a_speculation_submitted_before_it_starts_is_decoded_though_a_newer_pause_came():
+    """The worker is busy; a piece is offered ahead and closes (submitted), then the candidate speaks again and pauses
+    (a newer speculation) before the worker reaches the piece: the piece is still decoded and delivered (it was
+    dropped as stale, and the turn waited for it for ever: the page's demo hung after a "repeat")."""
+    tr = _Slow()
+    tr.gate.clear()
+    bg = BackgroundTranscriber(tr)
+    bg.submit(_utt(0.5, 1.5))             # keeps the worker busy
+    bg.speculate(_utt(2.0, 3.0))
+    bg.submit(_utt(2.0, 3.0))             # closed on the same audio: its speculation is its piece
+    bg.speculate(_utt(4.0, 5.0))          # the candidate went on and paused again
+    tr.gate.set()
+    assert [p.text for p in bg.wait(2)] == ["piece at 0.5.", "piece at 2."]
+    assert bg.pending == 0
+    bg.submit(_utt(4.0, 5.0))             # the newer speculation still stands
+    assert [p.text for p in bg.wait(2)] == ["piece at 4."]
+    assert [s for s, _ in tr.decoded] == [0.5, 2.0, 4.0] and bg.speculation_used == 2
+    bg.close()
+
+
 def test_a_new_turn_drops_a_speculation():
     tr = _Slow()
     tr.gate.clear()

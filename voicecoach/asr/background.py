@@ -90,7 +90,10 @@ class BackgroundTranscriber:
             generation, index, utt, candidate, spec = job
             try:
                 with self._cond:
-                    stale = generation != self._generation or (spec is not None and spec is not self._speculation)
+                    # A speculation overtaken by a newer pause is dropped, unless its utterance was submitted: then
+                    # it is that submission's piece, and the turn waits for it.
+                    stale = generation != self._generation or (spec is not None and spec is not self._speculation
+                                                               and spec.index is None)
                     prompt = self.command_prompt if candidate else self._answer_prompt()
                 if stale:
                     continue
@@ -129,7 +132,8 @@ class BackgroundTranscriber:
 
     def _adopt(self, spec: _Speculation) -> None:
         """A speculation both decoded and submitted: it is that submission's piece."""
-        self._speculation = None
+        if self._speculation is spec:  # a newer pause's speculation stands
+            self._speculation = None
         if spec.error is not None:
             self._errors.append(spec.error)
             self._done[spec.index] = None  # the error stands in its place
