@@ -47,7 +47,7 @@ class ListenOptions:
     """Silence that closes one utterance (a segment sent for transcription)."""
     early_silence_s: float | None = 0.1
     """Silence after which the utterance in progress is offered for decoding ahead (``UtterancePaused``); at
-    least ``tail_pad_s``, so that the audio offered is the audio the utterance closes on. None: never."""
+    least ``end_pad_s``, so that the audio offered is the audio the utterance closes on. None: never."""
     hear_silence_s: float | None = 0.05
     """Silence after which the voice so far is handed on (``SpeechHeard``), so the end-of-turn model can listen to it
     before the piece is decoded. None: never."""
@@ -59,10 +59,10 @@ class ListenOptions:
     """A segment is closed at this length even without a pause."""
     vad: VadOptions = VadOptions()
     """Speech probability thresholds, minimum speech and padding."""
-    end_pad_s: float | None = 0.1
-    """Silence kept after an utterance's speech (None: the VAD's padding, 0.2 s). A piece is decoded once this has
-    been heard, so it lies on the path from the last word to the interviewer's reply; Whisper's words were no worse
-    with 0.1 s than with 0.2 s (NOTES.md)."""
+    end_pad_s: float = 0.1
+    """Silence kept after an utterance's speech (the VAD's padding, 0.2 s, is kept before it). A piece is decoded once
+    this has been heard, so it lies on the path from the last word to the interviewer's reply; Whisper's words were no
+    worse with 0.1 s than with 0.2 s (NOTES.md)."""
 
     def __post_init__(self) -> None:
         from ..errors import UsageError
@@ -76,13 +76,8 @@ class ListenOptions:
         if not 0 < self.segment_silence_s < (self.end_silence_s or self.longest_silence_s):
             raise UsageError("the pause that closes a piece must be shorter than the end silence",
                              f"use an end silence over {self.segment_silence_s:g} s")
-        if self.early_silence_s is not None and not self.tail_pad_s <= self.early_silence_s:
-            raise ValueError("early_silence_s must be at least the VAD padding (the audio offered ahead would differ)")
-
-    @property
-    def tail_pad_s(self) -> float:
-        """Silence kept after an utterance's speech."""
-        return self.vad.pad_s if self.end_pad_s is None else self.end_pad_s
+        if self.early_silence_s is not None and not self.end_pad_s <= self.early_silence_s:
+            raise ValueError("early_silence_s must be at least end_pad_s (the audio offered ahead would differ)")
 
 
 @dataclass(frozen=True)
@@ -248,9 +243,9 @@ class Listener:
             self._buf_start = keep_from
 
     def _utterance(self, start: int, end: int, speech_s: float, fill: bool = False) -> Utterance:
-        """The speech from ``start`` to ``end`` with the VAD's padding either side; ``fill``: padding not yet heard is
-        silence (otherwise the utterance stops at what has been heard)."""
-        start, stop = max(0, start - int(self.options.vad.pad_s * RATE)), end + int(self.options.tail_pad_s * RATE)
+        """The speech from ``start`` to ``end`` with the VAD's padding before it and ``end_pad_s`` after it; ``fill``:
+        padding not yet heard is silence (otherwise the utterance stops at what has been heard)."""
+        start, stop = max(0, start - int(self.options.vad.pad_s * RATE)), end + int(self.options.end_pad_s * RATE)
         audio = self._slice(start, min(self._pos, stop))
         if fill:
             audio = np.concatenate([audio, np.zeros(stop - start - len(audio), np.float32)])

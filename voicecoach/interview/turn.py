@@ -103,7 +103,7 @@ class TurnRunner:
 
     def _spoke_until(self, piece: Piece) -> float | None:
         """``time.monotonic()`` when the speech in ``piece`` ended (its utterance without the VAD's padding)."""
-        return self.mic_time_of(piece.utterance.end_s - self.iv.options.listen.tail_pad_s)
+        return self.mic_time_of(piece.utterance.end_s - self.iv.options.listen.end_pad_s)
 
     def run(self, index: int, kind: str, spoken: str, repeat_text: str, on_spoken) -> Turn:
         """Say ``spoken``, then listen until the answer is over, skipped, given up or stopped."""
@@ -201,7 +201,7 @@ class TurnRunner:
         keeps less after its speech for decoding; silence stands in for the rest)."""
         listen = self.iv.options.listen
         rate = utterances[0].clip.sample_rate_hz
-        gap = np.zeros(max(0, round((listen.vad.pad_s - listen.tail_pad_s) * rate)), np.float32)
+        gap = np.zeros(max(0, round((listen.vad.pad_s - listen.end_pad_s) * rate)), np.float32)
         return np.concatenate([a for u in utterances for a in (u.clip.samples, gap)])
 
     @staticmethod
