@@ -44,6 +44,8 @@ RATE = 16000
 FIXED_S = 2.5
 BARS = (0.3, 0.2, 0.15, 0.1, 0.07, 0.05, 0.03, 0.02)
 """The voice's bars compared on train (Smart Turn's probability under which a pause is unfinished)."""
+SILENCES = (0.2, 0.4, 0.6, 0.8, 1.0)
+"""The silences after the last words the voice is heard with, compared on train (``voice_silence_s``)."""
 
 
 def _voice(name: str):
@@ -65,7 +67,7 @@ def pause_points(voices: list[str]) -> list[dict]:
     folder.mkdir(parents=True, exist_ok=True)
     live = make_transcriber("faster-whisper", options=LIVE_OPTIONS)
     aligner = make_transcriber("faster-whisper", options=DecodeOptions())
-    out = []
+    out, rules = [], turn_rules()
     for voice in voices:
         tts = _voice(voice)
         for a in load_answers():
@@ -91,7 +93,8 @@ def pause_points(voices: list[str]) -> list[dict]:
                 start = int((at_s + length_s) * RATE)
                 out.append({"id": a["id"], "voice": voice, "kind": kind, "finished": kind == "end",
                             "length_s": _silence_s(loud, int(at_s * RATE), len(samples)) if kind != "end" else 0.0,
-                            "samples": np.concatenate(pieces[-8:]),
+                            "pieces": np.concatenate(pieces[-8:]),
+                            "samples": _followed(np.concatenate(pieces[-8:]), rules.voice_silence_s),
                             "text": " ".join(h for h in meta["heard"][:k + 1] if h), "written": written,
                             "split": "train" if int(a["id"].split("-")[1]) <= 35 else "dev"})
     return out
@@ -105,6 +108,12 @@ def _as_piece(samples: np.ndarray, loud: np.ndarray, start: int, stop: int) -> n
     speech = samples[inside[0]: inside[-1] + 1] if len(inside) else samples[start:stop]
     pad = np.zeros(int(VadOptions().pad_s * RATE), np.float32)
     return np.concatenate([pad, speech, pad])
+
+
+def _followed(pieces: np.ndarray, silence_s: float) -> np.ndarray:
+    """The pieces as the voice model hears them at a pause: the last piece's padding made up to ``silence_s`` of
+    silence after its speech (``voice_silence_s`` in turns.toml; ``TurnRunner._voice_audio``)."""
+    return np.concatenate([pieces, np.zeros(max(0, round((silence_s - VadOptions().pad_s) * RATE)), np.float32)])
 
 
 def _silence_s(loud: np.ndarray, at: int, n: int) -> float:
@@ -169,10 +178,16 @@ def main() -> None:
     cols = [FEATURES.index(f) for f in ("voice", "sentence_end", "closing", "short", "length")]
     train_points = [p for p, t in zip(points, tr) if t]
 
-    def combination(bar: float):
-        gated = dangling | ((voice < bar) & ~closing)
-        bias, coef = _fit(x[tr & ~gated][:, cols], y[tr & ~gated])
-        return bias, coef, np.where(gated, 0.0, 1 / (1 + np.exp(-(bias + x[:, cols] @ coef))))
+    def combination(bar: float, heard: np.ndarray = voice):
+        xv = np.column_stack([heard - 0.5, x[:, 1:]])
+        gated = dangling | ((heard < bar) & ~closing)
+        bias, coef = _fit(xv[tr & ~gated][:, cols], y[tr & ~gated])
+        return bias, coef, np.where(gated, 0.0, 1 / (1 + np.exp(-(bias + xv[:, cols] @ coef))))
+
+    def train_counts(lik: np.ndarray) -> str:
+        r = _timing(train_points, lik, rules)
+        at_finished = int(sum(v >= rules.finished_at for v, p in zip(lik, train_points) if p["finished"]))
+        return f"{r['mid']} of {r['n_mid']}; {at_finished} of {r['n_end']}; {r['between']} of {r['n_between']}"
 
     bar = rules.voice_incomplete_below
     # Where should the voice alone say "unfinished"? On train only (a lower bar than 0.3 let more train answers end at
@@ -180,11 +195,14 @@ def main() -> None:
     print("\nthe voice's bar on train (mid-sentence pauses that end the answer; answer ends at the finished silence; "
           "between-sentence pauses that end the answer):")
     for b in BARS:
-        lik = combination(b)[2][tr]
-        r = _timing(train_points, lik, rules)
-        at_finished = int(sum(v >= rules.finished_at for v, p in zip(lik, train_points) if p["finished"]))
-        print(f"  below {b:<5}: {r['mid']} of {r['n_mid']}; {at_finished} of {r['n_end']}; {r['between']} of "
-              f"{r['n_between']}{'  (turns.toml)' if b == bar else ''}")
+        print(f"  below {b:<5}: {train_counts(combination(b)[2][tr])}{'  (turns.toml)' if b == bar else ''}")
+    if eot.has_voice_model:  # how much silence after the last words should the voice be heard with? On train only
+        print(f"\nthe silence after the last words the voice hears, on train (the same counts, bar {bar}):")
+        for s in SILENCES:
+            heard = voice if s == rules.voice_silence_s else np.array([eot.voice(_followed(p["pieces"], s))
+                                                                       for p in points])
+            print(f"  {s:.1f} s: {train_counts(combination(bar, heard)[2][tr])}"
+                  f"{'  (turns.toml)' if s == rules.voice_silence_s else ''}")
     methods = {}
     bias, coef = _fit(x[tr][:, [1, 2, 3, 4, 5]], y[tr])
     methods["words alone"] = 1 / (1 + np.exp(-(bias + x[:, [1, 2, 3, 4, 5]] @ coef)))

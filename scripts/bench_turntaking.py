@@ -261,6 +261,9 @@ def main() -> None:
             cuts = sum(r["cut_off"] for r in results)
             for r in results:
                 log(f"{r['id']}: cut {r['cut_off']}, response {r['response_s']}, {r.get('parts')}")
+                judged = r.get("judged") or []
+                log("    pauses judged (likelihood, voice, silence): "
+                    + "; ".join(f"{j['likelihood']}, {j.get('voice')}, {j['silence_s']}" for j in judged))
             loop_s = results[0]["harness_loop_s"] if results else 0.0
             print(f"{policy:<7} busy {busy}: {cuts} of {len(results)} answers cut off; response after the last word "
                   + (f"median {statistics.median(times):.2f} s, worst {max(times):.2f} s as measured; less the "

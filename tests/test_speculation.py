@@ -217,6 +217,22 @@ def test_the_voice_heard_at_a_pause_is_the_piece_the_judgement_scores(speech_dir
     assert len(differ) and not h.clip.samples[-pad:][differ[0]:].any()  # the padding not yet heard is silence
 
 
+def test_the_voice_hears_each_piece_padded_and_the_last_followed_by_the_silence_that_can_end_an_answer(speech_dir):
+    """The voice model is given the pieces with the VAD's 0.2 s of silence after each, and after the last the silence
+    turns.toml says (0.6 s): the answer cannot end before it, and a finished sentence sounds finished after it."""
+    voice = load_audio(speech_dir / "jfk.flac").samples[:int(3.5 * 16000)]
+    events = _pause_events(Listener(SileroVad(), ListenOptions()), np.concatenate([voice, np.zeros(16000, np.float32)]))
+    piece = [e.utterance for e in events if isinstance(e, UtteranceEnded)][-1]
+    eot = EndOfTurn()
+    iv = SimpleNamespace(e=SimpleNamespace(endpoint=eot), options=SimpleNamespace(listen=ListenOptions()))
+    audio = TurnRunner(iv, iter(()))._voice_audio([piece, piece])
+    n, rate = len(piece.clip.samples), 16000
+    assert len(audio) == 2 * n + round(0.1 * rate) + round((eot.rules.voice_silence_s - 0.1) * rate)
+    assert eot.rules.voice_silence_s == 0.6  # as fitted (scripts/bench_turns.py)
+    assert np.array_equal(audio[:n], piece.clip.samples) and not audio[n:n + round(0.1 * rate)].any()
+    assert np.array_equal(audio[n + 1600:2 * n + 1600], piece.clip.samples) and not audio[2 * n + 1600:].any()
+
+
 class _CountingEndOfTurn(EndOfTurn):
     calls = 0
 
@@ -242,8 +258,11 @@ def test_the_judgement_uses_the_voice_heard_ahead_and_gives_the_same_likelihood(
     turn.pieces.append(Piece(0, "And so my fellow Americans, ask not.", (), 0.1, closed, False))
     runner._judge_pause(turn)
     assert _CountingEndOfTurn.calls == 1  # scored once, ahead
-    # As scored from the closed piece's own audio: part of its padding was silence in the score ahead.
-    assert turn.judged[0]["likelihood"] == pytest.approx(eot.likelihood(closed.clip.samples, turn.text), abs=0.01)
+    # As scored from the closed piece's own audio and the silence the voice hears after it (part of the piece's
+    # padding was silence in the score ahead).
+    after = np.zeros(round((eot.rules.voice_silence_s - ListenOptions().end_pad_s) * 16000), np.float32)
+    assert turn.judged[0]["likelihood"] == pytest.approx(
+        eot.likelihood(np.concatenate([closed.clip.samples, after]), turn.text), abs=0.01)
     turn.pieces.append(Piece(1, "Ask what you can do.", (), 0.1, closed, False))  # not the audio heard ahead
     runner._judge_pause(turn)
     assert _CountingEndOfTurn.calls == 3  # scored afresh (and once more for the comparison above)

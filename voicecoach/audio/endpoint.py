@@ -49,10 +49,12 @@ class TurnRules:
     unfinished_silence_s: float
     dangling: frozenset[str]
     dangling_phrases: re.Pattern | None
+    not_dangling: re.Pattern | None
     closing: re.Pattern | None
     bias: float
     weights: dict[str, float]
     voice_incomplete_below: float = 0.3
+    voice_silence_s: float = 0.6
 
     def silence_for(self, likelihood: float) -> float:
         """Seconds of silence that end the answer, given how likely it is finished."""
@@ -73,20 +75,33 @@ def load_turn_rules(path: str | Path | None = None) -> TurnRules:
     data = read_toml(path)
     top = TableReader(path, "top level", data)
     top.unknown({"finished_at", "finished_silence_s", "unsure_at", "unsure_silence_s", "unfinished_silence_s",
-                 "dangling", "dangling_phrases", "closing", "combine", "voice_incomplete_below"})
+                 "dangling", "dangling_phrases", "not_dangling", "closing", "combine", "voice_incomplete_below",
+                 "voice_silence_s"})
     silences = [top.get(k, float) for k in ("finished_silence_s", "unsure_silence_s", "unfinished_silence_s")]
     if not 0.3 < silences[0] <= silences[1] <= silences[2] <= 10:
         top.fail("the silences must grow from finished to unsure to unfinished, between 0.3 and 10 seconds")
     finished_at, unsure_at = top.get("finished_at", float), top.get("unsure_at", float)
     if not 0 < unsure_at <= finished_at < 1:
         top.fail("'unsure_at' must be at most 'finished_at', both between 0 and 1")
+    voice_silence_s = top.get("voice_silence_s", float, 0.6)
+    if not 0 < voice_silence_s <= silences[0]:
+        top.fail("'voice_silence_s' must be over 0 and at most 'finished_silence_s' (no answer ends sooner)")
     c = TableReader(path, "[combine]", top.get("combine", dict))
     c.unknown({"bias", *FEATURES})
     weights = {f: c.get(f, float) for f in FEATURES}
     return TurnRules(finished_at, silences[0], unsure_at, silences[1], silences[2],
                      frozenset(w.lower() for w in top.strings("dangling")),
-                     compile_any(top.strings("dangling_phrases", [])), compile_any(top.strings("closing", [])),
-                     c.get("bias", float), weights, top.get("voice_incomplete_below", float, 0.3))
+                     _at_end(compile_any(top.strings("dangling_phrases", []))),
+                     _at_end(compile_any(top.strings("not_dangling", []))),
+                     _at_end(compile_any(top.strings("closing", []))),
+                     c.get("bias", float), weights, top.get("voice_incomplete_below", float, 0.3),
+                     voice_silence_s)
+
+
+def _at_end(pattern: re.Pattern | None) -> re.Pattern | None:
+    """``pattern`` matching only where the text ends (punctuation aside). Searching for any match and checking where
+    it ends misses a phrase that overlaps an earlier one: in "So that's why." the search finds "so that's"."""
+    return None if pattern is None else re.compile(rf"(?:{pattern.pattern})[\W_]*$", pattern.flags)
 
 
 @lru_cache(maxsize=2)
@@ -157,13 +172,13 @@ class EndOfTurn:
         tail = " ".join(words[-4:])
         # Whisper puts a full stop at the end of a piece cut in the middle of a sentence ("What I did was."), so
         # a dangling last word counts whatever punctuation follows it.
-        phrase = r.dangling_phrases.search(tail) if r.dangling_phrases is not None else None
-        dangling = bool(words) and (words[-1] in r.dangling or (phrase is not None and phrase.end() == len(tail)))
+        phrase = r.dangling_phrases is not None and r.dangling_phrases.search(tail) is not None
+        dangling = bool(words) and (words[-1] in r.dangling or phrase) and not (
+            r.not_dangling is not None and r.not_dangling.search(tail) is not None)
         return {"dangling": float(dangling),
                 "sentence_end": float(t.endswith((".", "!", "?"))),
                 # A closing phrase, or a question back to the interviewer ("...how do new starters settle in?").
-                "closing": float(t.endswith("?") or (r.closing is not None
-                                                      and any(m.end() >= len(t) - 2 for m in r.closing.finditer(t)))),
+                "closing": float(t.endswith("?") or (r.closing is not None and r.closing.search(t[-120:]) is not None)),
                 "short": float(len(words) < 8), "length": min(1.0, len(words) / 60)}
 
     def likelihood(self, samples: np.ndarray | None, text: str, voice: float | None = None) -> float:

@@ -185,24 +185,28 @@ class TurnRunner:
             return
         t = time.perf_counter()
         heard = [p.utterance for p in turn.pieces[-JUDGED_PIECES:] if p.utterance is not None]
-        voice = audio = None
+        voice = None
         if self._voice_ahead is not None and self._voice_ahead[0] == self._voice_key(heard):
             voice = self._voice_ahead[1].result()  # heard while the piece decoded (done by now)
         elif heard:
-            audio = self._voice_audio(heard)
-        likelihood = endpoint.likelihood(audio, turn.text, voice)
+            voice = endpoint.voice(self._voice_audio(heard))
+        likelihood = endpoint.likelihood(None, turn.text, voice)
         silence = endpoint.rules.silence_for(likelihood)
         iv.listener.require_silence(silence)
         turn.judged.append({"at_s": round(iv.listener.elapsed_s, 2), "likelihood": round(likelihood, 3),
-                            "silence_s": silence, "judge_ms": round((time.perf_counter() - t) * 1000, 1)})
+                            "voice": None if voice is None else round(voice, 3), "silence_s": silence,
+                            "judge_ms": round((time.perf_counter() - t) * 1000, 1)})
 
     def _voice_audio(self, utterances: list) -> np.ndarray:
         """The pieces as the voice model is given them: each with the VAD's padding of silence either side (a piece
-        keeps less after its speech for decoding; silence stands in for the rest)."""
+        keeps less after its speech for decoding; silence stands in for the rest), and the last one followed by the
+        silence the voice hears at a pause (``voice_silence_s`` in turns.toml: no answer ends sooner)."""
         listen = self.iv.options.listen
         rate = utterances[0].clip.sample_rate_hz
-        gap = np.zeros(max(0, round((listen.vad.pad_s - listen.end_pad_s) * rate)), np.float32)
-        return np.concatenate([a for u in utterances for a in (u.clip.samples, gap)])
+        after = [listen.vad.pad_s] * (len(utterances) - 1) + [self.iv.e.endpoint.rules.voice_silence_s]
+        return np.concatenate([a for u, s in zip(utterances, after)
+                               for a in (u.clip.samples, np.zeros(max(0, round((s - listen.end_pad_s) * rate)),
+                                                                  np.float32))])
 
     @staticmethod
     def _voice_key(utterances: list) -> tuple:

@@ -1,0 +1,63 @@
+"""Is the answer finished? The judgement's words, its rules file and the silence each judgement sets
+(audio/endpoint.py, prompts/turns.toml), without the voice model."""
+
+import pytest
+
+from voicecoach.audio.endpoint import EndOfTurn, load_turn_rules
+from voicecoach.errors import BadDataFile
+from voicecoach.prompts import prompts_dir
+
+LONG = ("We had a burst pipe on the top floor on a Friday night, so I shut the water off, moved the tenants' things "
+        "out of the way, rang the emergency plumber and kept the landlord posted by text until it was fixed, and ")
+
+
+@pytest.fixture(scope="module")
+def words_only():
+    return EndOfTurn(use_voice=False)
+
+
+@pytest.mark.parametrize("tail", ["and the ward was full, so I", "What I did was.", "and then um", "because the"])
+def test_a_sentence_left_hanging_waits_the_longest(words_only, tail):
+    rules = words_only.rules
+    likelihood = words_only.likelihood(None, LONG + tail)
+    assert rules.silence_for(likelihood) == rules.unfinished_silence_s == 4.5
+
+
+@pytest.mark.parametrize("tail", ["that was that. So yeah, that's about it.", "nobody lost a night's sleep. That's why "
+                                  "I like the job.", "it was fixed by two. Does that answer the question?"])
+def test_a_finished_answer_ends_after_the_short_silence(words_only, tail):
+    rules = words_only.rules
+    assert rules.silence_for(words_only.likelihood(None, LONG + tail)) == rules.finished_silence_s == 0.8
+
+
+def test_a_long_answer_that_stops_on_a_sentence_waits_less_than_a_short_one(words_only):
+    short, long = words_only.likelihood(None, "I shut the water off."), words_only.likelihood(None, LONG + "it held.")
+    assert short < long
+
+
+@pytest.mark.parametrize("patch, problem", [
+    (("voice_silence_s = 0.6", "voice_silence_s = 1.5"), "'voice_silence_s' must be over 0 and at most"),
+    (("finished_silence_s = 0.8", "finished_silence_s = 5.0"), "the silences must grow"),
+    (("unsure_at = 0.3", "unsure_at = 0.9"), "'unsure_at' must be at most 'finished_at'"),
+])
+def test_a_bad_turns_file_names_the_key(tmp_path, patch, problem):
+    text = (prompts_dir() / "turns.toml").read_text()
+    assert patch[0] in text
+    (tmp_path / "turns.toml").write_text(text.replace(patch[0], patch[1], 1))
+    with pytest.raises(BadDataFile, match=problem) as e:
+        load_turn_rules(tmp_path / "turns.toml")
+    assert "turns.toml" in str(e.value)
+
+
+@pytest.mark.parametrize("text, dangling, closing", [
+    ("So it's a move I've been thinking about for a while.", False, False),  # "while", a noun here
+    ("I kept the rota going for a while and", True, False),
+    ("Would I do it again? I think so.", False, False),
+    ("I'm on the level three course now. So that's why.", False, True),  # "so that's" must not hide "that's why"
+    ("It was loud and busy. So yeah, that's about it.", False, True),
+    ("We fixed the regulator and what I did was", True, False),
+    ("The first thing I did was call him. And so", True, False),
+])
+def test_the_words_at_the_end(words_only, text, dangling, closing):
+    f = words_only.words(text)
+    assert (f["dangling"], f["closing"]) == (float(dangling), float(closing))
