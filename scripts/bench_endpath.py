@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import glob
-import multiprocessing
 import statistics
 import sys
 import time
@@ -24,7 +23,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT)]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from support.load import busy_processes, feed  # noqa: E402
 
 # name: (padding kept after the speech, voice heard at, decoded at), seconds into the pause; None: the voice is scored
 # once the transcript is in.
@@ -34,12 +35,6 @@ VARIANTS = {
     "padding 0.1 s, voice and decode at 0.1 s": (0.1, 0.1, 0.1),
     "padding 0.1 s, voice after the decode": (0.1, None, 0.1),
 }
-
-
-def _hog(stop) -> None:  # one busy process: a core kept at 100%
-    x = 0
-    while not stop.is_set():
-        x = (x * 1103515245 + 12345) % 2 ** 31
 
 
 def _pieces(n: int) -> list[dict]:
@@ -55,9 +50,7 @@ def _pieces(n: int) -> list[dict]:
                             rng.normal(0, 0.002, 16000).astype(np.float32)])
         by_pad = {}
         for pad in {v[0] for v in VARIANTS.values()}:
-            listener, events = Listener(vad, ListenOptions(end_pad_s=pad, early_silence_s=pad)), []
-            for i in range(0, len(a), 512):
-                events += listener.feed(a[i:i + 512])
+            events = feed(Listener(vad, ListenOptions(end_pad_s=pad, early_silence_s=pad)), a)
             by_pad[pad] = [e.utterance for e in events if isinstance(e, UtteranceEnded)]
         out.append(by_pad)
     return out
@@ -76,13 +69,9 @@ def main() -> None:
     if not eot.has_voice_model:
         sys.exit("Smart Turn is not installed: run scripts/setup.sh")
     answers = _pieces(args.answers)
-    stop = multiprocessing.Event()
-    hogs = [multiprocessing.Process(target=_hog, args=(stop,), daemon=True) for _ in range(args.busy)]
-    for h in hogs:
-        h.start()
     voice_pool, decoder = ThreadPoolExecutor(1), ThreadPoolExecutor(1)
     ready: dict[str, list[float]] = {k: [] for k in VARIANTS}
-    try:
+    with busy_processes(args.busy):
         time.sleep(1)
         for _ in range(args.rounds):
             for by_pad in answers:
@@ -98,10 +87,6 @@ def main() -> None:
                     (voice or voice_pool.submit(eot.voice, audio)).result()
                     ready[name].append(time.perf_counter() - t0)
                     time.sleep(0.3)
-    finally:
-        stop.set()
-        for h in hogs:
-            h.join(timeout=5)
     base = ready[next(iter(VARIANTS))]
     print(f"{len(answers)} last pieces x {args.rounds}, {args.busy} busy process(es): seconds from the end of speech "
           "until the transcript and the voice score are both ready")

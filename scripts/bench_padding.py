@@ -27,6 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from support.load import feed  # noqa: E402
 from support.wer import word_error_rate  # noqa: E402
 
 REAL = Path(os.environ.get("VOICECOACH_REAL_SPEECH_DIR", ROOT.parent / "shared" / "data" / "real_speech"))
@@ -51,11 +52,8 @@ def _items(n: int) -> list[tuple[str, np.ndarray, str]]:
 def _decode(listener, tr, audio: np.ndarray) -> str:
     from voicecoach.audio.listen import UtteranceEnded
 
-    events = []
-    for i in range(0, len(audio), 512):
-        events += listener.feed(audio[i:i + 512])
     prompt, out = None, []
-    for e in events + listener.flush():
+    for e in feed(listener, audio) + listener.flush():
         if isinstance(e, UtteranceEnded):
             text = tr.transcribe(e.utterance.clip, prompt=prompt).text
             if text:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import statistics
 import subprocess
@@ -37,16 +36,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "tests")]
 
 from support.pauses import load_answers, sounding, spoken_answer  # noqa: E402
+from support.load import busy_processes  # noqa: E402
 from support.virtual_audio import VirtualAudio  # noqa: E402
 
 RATE = 16000
 VOICES = ("hibari:0.7", "hibari:1.2")
-
-
-def _hog(stop) -> None:  # one busy process: a core kept at 100%
-    x = 0
-    while not stop.is_set():
-        x = (x * 1103515245 + 12345) % 2 ** 31
 
 
 def _voice(name: str):
@@ -197,38 +191,29 @@ def harness_loop_s(tries: int = 5) -> float:
 def run_session(answers: list, policy: str, busy: int, workdir: Path, log) -> list[dict]:
     json_out = workdir / "session.json"
     loop_s = 0.0
-    stop = multiprocessing.Event()
-    hogs = [multiprocessing.Process(target=_hog, args=(stop,), daemon=True) for _ in range(busy)]
-    for h in hogs:
-        h.start()
-    try:
-        with VirtualAudio(("vc_speaker", "vc_mic")) as va:
-            env = va.env(sink="vc_speaker", source="vc_mic.monitor")
-            env.update(HF_HUB_OFFLINE="1", VOICECOACH_HOME=str(workdir / "home"))
-            cmd = [sys.executable, "-m", "voicecoach", "practice", "--json-out", str(json_out), "--intro", "none",
-                   "--round", "hr", "--questions", str(len(answers)), "--seed", "5", "--follow-ups", "0",
-                   "--feedback", "spoken"]
-            if policy == "fixed":
-                cmd += ["--end-silence", "2.5"]
-            saved = {k: os.environ.get(k) for k in ("PULSE_SERVER", "PULSE_SINK", "PULSE_SOURCE")}
-            os.environ.update(va.env(sink="vc_mic", source="vc_speaker.monitor"))
-            proc = None
-            try:
-                loop_s = harness_loop_s()
-                log(f"the harness's own lag (playback to detected onset): {loop_s * 1000:.0f} ms")
-                cand = Candidate(answers, log)
-                proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                cand.run(proc, timeout_s=120 + 90 * len(answers))
-                proc.wait(timeout=60)
-            finally:
-                if proc is not None and proc.poll() is None:
-                    proc.kill()
-                for k, v in saved.items():
-                    os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
-    finally:
-        stop.set()
-        for h in hogs:
-            h.join(timeout=5)
+    with busy_processes(busy), VirtualAudio(("vc_speaker", "vc_mic")) as va:
+        env = va.env(sink="vc_speaker", source="vc_mic.monitor")
+        env.update(HF_HUB_OFFLINE="1", VOICECOACH_HOME=str(workdir / "home"))
+        cmd = [sys.executable, "-m", "voicecoach", "practice", "--json-out", str(json_out), "--intro", "none",
+               "--round", "hr", "--questions", str(len(answers)), "--seed", "5", "--follow-ups", "0",
+               "--feedback", "spoken"]
+        if policy == "fixed":
+            cmd += ["--end-silence", "2.5"]
+        saved = {k: os.environ.get(k) for k in ("PULSE_SERVER", "PULSE_SINK", "PULSE_SOURCE")}
+        os.environ.update(va.env(sink="vc_mic", source="vc_speaker.monitor"))
+        proc = None
+        try:
+            loop_s = harness_loop_s()
+            log(f"the harness's own lag (playback to detected onset): {loop_s * 1000:.0f} ms")
+            cand = Candidate(answers, log)
+            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            cand.run(proc, timeout_s=120 + 90 * len(answers))
+            proc.wait(timeout=60)
+        finally:
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+            for k, v in saved.items():
+                os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
     session = json.loads(json_out.read_text()) if json_out.exists() else {"answers": []}
     for r, a in zip(cand.results, session["answers"]):
         t = a["timings"]

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from support.load import feed
 from support.pauses import trimmed
 
 from voicecoach.asr import Word
@@ -188,11 +189,6 @@ def test_faster_whisper_does_not_decode_a_pieces_padding_again():
     assert len(tr._decode(np.zeros(int(6 * 16000), np.float32), DecodeOptions())) == 3
 
 
-def _pause_events(listener, audio):
-    events = []
-    for i in range(0, len(audio), 512):
-        events += listener.feed(audio[i:i + 512])
-    return events
 
 
 def test_the_voice_heard_at_a_pause_is_the_piece_the_judgement_scores(speech_dir):
@@ -200,7 +196,7 @@ def test_the_voice_heard_at_a_pause_is_the_piece_the_judgement_scores(speech_dir
     that closes at 0.6 s, and the same audio except the padding not yet heard, which is silence."""
     voice = load_audio(speech_dir / "jfk.flac").samples[:int(3.5 * 16000)]
     noise = np.random.default_rng(0).normal(0, 0.002, int(1.0 * 16000)).astype(np.float32)  # a room's hiss
-    events = _pause_events(Listener(SileroVad(), ListenOptions()), np.concatenate([voice, noise]))
+    events = feed(Listener(SileroVad(), ListenOptions()), np.concatenate([voice, noise]))
     heard = [e.utterance for e in events if isinstance(e, SpeechHeard)]
     closed = [e.utterance for e in events if isinstance(e, UtteranceEnded)]
     last = closed[-1]
@@ -221,7 +217,7 @@ def test_the_voice_hears_each_piece_padded_and_the_last_followed_by_the_silence_
     """The voice model is given the pieces with the VAD's 0.2 s of silence after each, and after the last the silence
     turns.toml says (0.6 s): the answer cannot end before it, and a finished sentence sounds finished after it."""
     voice = load_audio(speech_dir / "jfk.flac").samples[:int(3.5 * 16000)]
-    events = _pause_events(Listener(SileroVad(), ListenOptions()), np.concatenate([voice, np.zeros(16000, np.float32)]))
+    events = feed(Listener(SileroVad(), ListenOptions()), np.concatenate([voice, np.zeros(16000, np.float32)]))
     piece = [e.utterance for e in events if isinstance(e, UtteranceEnded)][-1]
     eot = EndOfTurn()
     iv = SimpleNamespace(e=SimpleNamespace(endpoint=eot), options=SimpleNamespace(listen=ListenOptions()))
@@ -247,7 +243,7 @@ def test_the_judgement_uses_the_voice_heard_ahead_and_gives_the_same_likelihood(
         pytest.skip("Smart Turn is not installed (voicecoach's set-up installs it)")
     voice = load_audio(speech_dir / "jfk.flac").samples[:int(3.5 * 16000)]
     listener = Listener(SileroVad(), ListenOptions())
-    events = _pause_events(listener, np.concatenate([voice, np.zeros(16000, np.float32)]))
+    events = feed(listener, np.concatenate([voice, np.zeros(16000, np.float32)]))
     heard = [e.utterance for e in events if isinstance(e, SpeechHeard)][-1]
     closed = [e.utterance for e in events if isinstance(e, UtteranceEnded)][-1]
     iv = SimpleNamespace(e=SimpleNamespace(endpoint=eot, mic=SimpleNamespace(realtime=True)),
