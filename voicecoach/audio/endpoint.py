@@ -5,9 +5,10 @@ middle of a sentence. At each pause this module gives the likelihood that the ca
 
 * the voice: Smart Turn v3.2 (Daily's end-of-turn model, BSD-2-Clause; an 8.7 MB ONNX file inside the
   PyPI package ``pipecat-ai``, which voicecoach's set-up installs without its dependencies and only reads
-  the file from) scores the last eight seconds of the answer's audio, as Whisper-style log-mel features;
-* the words: the live transcript's last words (a dangling "so I", "and then" or "um" means still going; a
-  full stop or a closing phrase means done), with the lists in ``prompts/turns.toml``.
+  the file from) scores the last eight seconds of the answer's audio, followed by the silence it would hear if
+  the pause lasts (``voice_silence_s``), as Whisper-style log-mel features;
+* the words: the live transcript's last words (a dangling "so I", "and then" or "um" means still going, but not
+  "for a while"; a full stop or a closing phrase means done), with the lists in ``prompts/turns.toml``.
 
 The two are combined by a small logistic model (``[combine]`` in turns.toml, fitted by
 scripts/bench_turns.py on pause points labelled finished / not finished), and the likelihood sets how much
