@@ -91,10 +91,10 @@ def pause_points(voices: list[str]) -> list[dict]:
             for k, (kind, at_s, length_s, written) in enumerate(meta["pauses"]):
                 pieces.append(_as_piece(samples, loud, start, int(at_s * RATE)))
                 start = int((at_s + length_s) * RATE)
+                heard_pieces = np.concatenate(pieces[-8:])
                 out.append({"id": a["id"], "voice": voice, "kind": kind, "finished": kind == "end",
                             "length_s": _silence_s(loud, int(at_s * RATE), len(samples)) if kind != "end" else 0.0,
-                            "pieces": np.concatenate(pieces[-8:]),
-                            "samples": _followed(np.concatenate(pieces[-8:]), rules.voice_silence_s),
+                            "pieces": heard_pieces, "samples": _followed(heard_pieces, rules.voice_silence_s),
                             "text": " ".join(h for h in meta["heard"][:k + 1] if h), "written": written,
                             "split": "train" if int(a["id"].split("-")[1]) <= 35 else "dev"})
     return out

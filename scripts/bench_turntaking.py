@@ -35,8 +35,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "tests")]
 
-from support.pauses import load_answers, sounding, spoken_answer  # noqa: E402
 from support.load import busy_processes  # noqa: E402
+from support.pauses import load_answers, sounding, spoken_answer  # noqa: E402
 from support.virtual_audio import VirtualAudio  # noqa: E402
 
 RATE = 16000

@@ -189,8 +189,6 @@ def test_faster_whisper_does_not_decode_a_pieces_padding_again():
     assert len(tr._decode(np.zeros(int(6 * 16000), np.float32), DecodeOptions())) == 3
 
 
-
-
 def test_the_voice_heard_at_a_pause_is_the_piece_the_judgement_scores(speech_dir):
     """At 0.05 s into a pause the speech so far is handed on to be heard (``SpeechHeard``): the same times as the piece
     that closes at 0.6 s, and the same audio except the padding not yet heard, which is silence."""

@@ -105,6 +105,11 @@ def _at_end(pattern: re.Pattern | None) -> re.Pattern | None:
     return None if pattern is None else re.compile(rf"(?:{pattern.pattern})[\W_]*$", pattern.flags)
 
 
+def _ends_on(pattern: re.Pattern | None, text: str) -> bool:
+    """Does ``text`` end on one of the phrases of ``pattern`` (from ``_at_end``; None: an empty list)?"""
+    return pattern is not None and pattern.search(text) is not None
+
+
 @lru_cache(maxsize=2)
 def turn_rules() -> TurnRules:
     """The rules from the prompts folder, read once."""
@@ -173,13 +178,14 @@ class EndOfTurn:
         tail = " ".join(words[-4:])
         # Whisper puts a full stop at the end of a piece cut in the middle of a sentence ("What I did was."), so
         # a dangling last word counts whatever punctuation follows it.
-        phrase = r.dangling_phrases is not None and r.dangling_phrases.search(tail) is not None
-        dangling = bool(words) and (words[-1] in r.dangling or phrase) and not (
-            r.not_dangling is not None and r.not_dangling.search(tail) is not None)
+        dangling = (bool(words) and (words[-1] in r.dangling or _ends_on(r.dangling_phrases, tail))
+                    and not _ends_on(r.not_dangling, tail))
         return {"dangling": float(dangling),
                 "sentence_end": float(t.endswith((".", "!", "?"))),
-                # A closing phrase, or a question back to the interviewer ("...how do new starters settle in?").
-                "closing": float(t.endswith("?") or (r.closing is not None and r.closing.search(t[-120:]) is not None)),
+                # A closing phrase, or a question back to the interviewer ("...how do new starters settle in?"). Only
+                # the end is searched: an end-anchored search tries every start, and an answer runs to thousands of
+                # characters.
+                "closing": float(t.endswith("?") or _ends_on(r.closing, t[-120:])),
                 "short": float(len(words) < 8), "length": min(1.0, len(words) / 60)}
 
     def likelihood(self, samples: np.ndarray | None, text: str, voice: float | None = None) -> float:

@@ -203,10 +203,13 @@ class TurnRunner:
         silence the voice hears at a pause (``voice_silence_s`` in turns.toml: no answer ends sooner)."""
         listen = self.iv.options.listen
         rate = utterances[0].clip.sample_rate_hz
-        after = [listen.vad.pad_s] * (len(utterances) - 1) + [self.iv.e.endpoint.rules.voice_silence_s]
-        return np.concatenate([a for u, s in zip(utterances, after)
-                               for a in (u.clip.samples, np.zeros(max(0, round((s - listen.end_pad_s) * rate)),
-                                                                  np.float32))])
+
+        def silence(s: float) -> np.ndarray:  # made up to ``s`` after the speech
+            return np.zeros(max(0, round((s - listen.end_pad_s) * rate)), np.float32)
+
+        gap, tail = silence(listen.vad.pad_s), silence(self.iv.e.endpoint.rules.voice_silence_s)
+        return np.concatenate([a for u in utterances[:-1] for a in (u.clip.samples, gap)]
+                              + [utterances[-1].clip.samples, tail])
 
     @staticmethod
     def _voice_key(utterances: list) -> tuple:
