@@ -57,6 +57,13 @@ def test_a_bad_turns_file_names_the_key(tmp_path, patch, problem):
     ("It was loud and busy. So yeah, that's about it.", False, True),
     ("We fixed the regulator and what I did was", True, False),
     ("The first thing I did was call him. And so", True, False),
+    ("Nobody complained and we were out by 11.", False, False),  # a number ends it, not the "by" before it
+    ("We got 40 sign-ups against a target of 500.", False, False),
+    ("The load had to be there by", True, False),
+    ("It was a long shift and I’m", True, False),  # a curly apostrophe
+    ("The combi oven died at seven. So I took...", True, False),  # Whisper's mark for a voice trailing off
+    ("I enjoyed it because you-", True, False),  # a word cut short
+    ("It was loud and busy. So yeah...", False, True),  # trailing off, but on a closing phrase
 ])
 def test_the_words_at_the_end(words_only, text, dangling, closing):
     f = words_only.words(text)

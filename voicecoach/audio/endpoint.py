@@ -7,8 +7,9 @@ middle of a sentence. At each pause this module gives the likelihood that the ca
   PyPI package ``pipecat-ai``, which voicecoach's set-up installs without its dependencies and only reads
   the file from) scores the last eight seconds of the answer's audio, followed by the silence it would hear if
   the pause lasts (``voice_silence_s``), as Whisper-style log-mel features;
-* the words: the live transcript's last words (a dangling "so I", "and then" or "um" means still going, but not
-  "for a while"; a full stop or a closing phrase means done), with the lists in ``prompts/turns.toml``.
+* the words: the live transcript's last words (a dangling "so I", "and then" or "um", or a voice trailing off
+  "So I took..." means still going, but not "for a while"; a full stop or a closing phrase means done), with the lists
+  in ``prompts/turns.toml``.
 
 The two are combined by a small logistic model (``[combine]`` in turns.toml, fitted by
 scripts/bench_turns.py on pause points labelled finished / not finished), and the likelihood sets how much
@@ -36,7 +37,8 @@ RATE_HZ = 16000
 WINDOW_S = 8.0
 """Smart Turn looks at the last eight seconds of the answer."""
 FEATURES = ("voice", "dangling", "sentence_end", "closing", "short", "length")
-_WORD = re.compile(r"[a-z']+")
+_WORD = re.compile(r"[a-z0-9][a-z0-9']*")
+"""A word of the transcript, numbers included: "we were out by 11." stops on "11", not on a dangling "by"."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class TurnRules:
     weights: dict[str, float]
     voice_incomplete_below: float = 0.3
     voice_silence_s: float = 0.6
+    trailing_off: tuple[str, ...] = ()
 
     def silence_for(self, likelihood: float) -> float:
         """Seconds of silence that end the answer, given how likely it is finished."""
@@ -77,7 +80,7 @@ def load_turn_rules(path: str | Path | None = None) -> TurnRules:
     top = TableReader(path, "top level", data)
     top.unknown({"finished_at", "finished_silence_s", "unsure_at", "unsure_silence_s", "unfinished_silence_s",
                  "dangling", "dangling_phrases", "not_dangling", "closing", "combine", "voice_incomplete_below",
-                 "voice_silence_s"})
+                 "voice_silence_s", "trailing_off"})
     silences = [top.get(k, float) for k in ("finished_silence_s", "unsure_silence_s", "unfinished_silence_s")]
     if not 0.3 < silences[0] <= silences[1] <= silences[2] <= 10:
         top.fail("the silences must grow from finished to unsure to unfinished, between 0.3 and 10 seconds")
@@ -96,7 +99,7 @@ def load_turn_rules(path: str | Path | None = None) -> TurnRules:
                      _at_end(compile_any(top.strings("not_dangling", []))),
                      _at_end(compile_any(top.strings("closing", []))),
                      c.get("bias", float), weights, top.get("voice_incomplete_below", float, 0.3),
-                     voice_silence_s)
+                     voice_silence_s, tuple(top.strings("trailing_off", [])))
 
 
 def _at_end(pattern: re.Pattern | None) -> re.Pattern | None:
@@ -174,18 +177,21 @@ class EndOfTurn:
         long is it so far (0 to 1 at sixty words: one sentence is rarely a whole answer)."""
         r = self.rules
         t = text.strip()
-        words = _WORD.findall(t.lower())
+        words = _WORD.findall(t.lower().replace("’", "'"))
         tail = " ".join(words[-4:])
         # Whisper puts a full stop at the end of a piece cut in the middle of a sentence ("What I did was."), so
         # a dangling last word counts whatever punctuation follows it.
         dangling = (bool(words) and (words[-1] in r.dangling or _ends_on(r.dangling_phrases, tail))
                     and not _ends_on(r.not_dangling, tail))
-        return {"dangling": float(dangling),
-                "sentence_end": float(t.endswith((".", "!", "?"))),
-                # A closing phrase, or a question back to the interviewer ("...how do new starters settle in?"). Only
-                # the end is searched: an end-anchored search tries every start, and an answer runs to thousands of
-                # characters.
-                "closing": float(t.endswith("?") or _ends_on(r.closing, t[-120:])),
+        # A closing phrase, or a question back to the interviewer ("...how do new starters settle in?"). Only the end
+        # is searched: an end-anchored search tries every start, and an answer runs to thousands of characters.
+        closing = t.endswith("?") or _ends_on(r.closing, t[-120:])
+        # Whisper marks a voice trailing off ("So I took...") or a word cut short ("because you-"): still going,
+        # unless the words close the answer ("So yeah...").
+        trailing = bool(r.trailing_off) and t.endswith(r.trailing_off) and not closing
+        return {"dangling": float(dangling or trailing),
+                "sentence_end": float(t.endswith((".", "!", "?")) and not trailing),
+                "closing": float(closing),
                 "short": float(len(words) < 8), "length": min(1.0, len(words) / 60)}
 
     def likelihood(self, samples: np.ndarray | None, text: str, voice: float | None = None) -> float:
