@@ -39,6 +39,7 @@ def test_a_long_answer_that_stops_on_a_sentence_waits_less_than_a_short_one(word
     (("voice_silence_s = 0.6", "voice_silence_s = 1.5"), "'voice_silence_s' must be over 0 and at most"),
     (("finished_silence_s = 0.8", "finished_silence_s = 5.0"), "the silences must grow"),
     (("unsure_at = 0.3", "unsure_at = 0.9"), "'unsure_at' must be at most 'finished_at'"),
+    (('trailing_off = ["...",', 'trailing_off = ["", "...",'), "'trailing_off' item 1 must be a non-empty string"),
 ])
 def test_a_bad_turns_file_names_the_key(tmp_path, patch, problem):
     text = (prompts_dir() / "turns.toml").read_text()

@@ -90,6 +90,7 @@ def load_turn_rules(path: str | Path | None = None) -> TurnRules:
     voice_silence_s = top.get("voice_silence_s", float, 0.6)
     if not 0 < voice_silence_s <= silences[0]:
         top.fail("'voice_silence_s' must be over 0 and at most 'finished_silence_s' (no answer ends sooner)")
+    trailing_off = tuple(top.strings("trailing_off", []))  # each a non-empty string ("" would end every transcript)
     c = TableReader(path, "[combine]", top.get("combine", dict))
     c.unknown({"bias", *FEATURES})
     weights = {f: c.get(f, float) for f in FEATURES}
@@ -99,7 +100,7 @@ def load_turn_rules(path: str | Path | None = None) -> TurnRules:
                      _at_end(compile_any(top.strings("not_dangling", []))),
                      _at_end(compile_any(top.strings("closing", []))),
                      c.get("bias", float), weights, top.get("voice_incomplete_below", float, 0.3),
-                     voice_silence_s, tuple(top.strings("trailing_off", [])))
+                     voice_silence_s, trailing_off)
 
 
 def _at_end(pattern: re.Pattern | None) -> re.Pattern | None:
