@@ -129,11 +129,7 @@ def test_the_audio_offered_at_a_pause_is_the_audio_the_utterance_closes_on(tts):
             for t in ("I rebuilt the rota with the team.", "Nobody missed a weekend after that."))
     gap = np.zeros(int(0.4 * 16000), np.float32)  # talked over: offered, never closed
     end = np.zeros(int(1.5 * 16000), np.float32)
-    listener = Listener(SileroVad(), ListenOptions(end_silence_s=5.0))
-    events = []
-    audio = np.concatenate([a, gap, b, end])
-    for i in range(0, len(audio), 512):
-        events += listener.feed(audio[i:i + 512])
+    events = feed(Listener(SileroVad(), ListenOptions(end_silence_s=5.0)), np.concatenate([a, gap, b, end]))
     offered = [e.utterance for e in events if isinstance(e, UtterancePaused)]
     closed = [e.utterance for e in events if isinstance(e, UtteranceEnded)]
     assert len(closed) == 1 and len(offered) >= 2          # one per pause, not one per window

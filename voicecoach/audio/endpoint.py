@@ -189,7 +189,7 @@ class EndOfTurn:
         closing = t.endswith("?") or _ends_on(r.closing, t[-120:])
         # Whisper marks a voice trailing off ("So I took...") or a word cut short ("because you-"): still going,
         # unless the words close the answer ("So yeah...").
-        trailing = bool(r.trailing_off) and t.endswith(r.trailing_off) and not closing
+        trailing = t.endswith(r.trailing_off) and not closing  # endswith(()) is False: no marks, none trail off
         return {"dangling": float(dangling or trailing),
                 "sentence_end": float(t.endswith((".", "!", "?")) and not trailing),
                 "closing": float(closing),
