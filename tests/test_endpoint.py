@@ -16,7 +16,8 @@ def words_only():
     return EndOfTurn(use_voice=False)
 
 
-@pytest.mark.parametrize("tail", ["and the ward was full, so I", "What I did was.", "and then um", "because the"])
+@pytest.mark.parametrize("tail", ["and the ward was full, so I", "What I did was.", "and then um", "because the",
+                                  "it worked. So that's why we"])  # a summing-up sentence left hanging
 def test_a_sentence_left_hanging_waits_the_longest(words_only, tail):
     rules = words_only.rules
     likelihood = words_only.likelihood(None, LONG + tail)
@@ -65,7 +66,22 @@ def test_a_bad_turns_file_names_the_key(tmp_path, patch, problem):
     ("The combi oven died at seven. So I took...", True, False),  # Whisper's mark for a voice trailing off
     ("I enjoyed it because you-", True, False),  # a word cut short
     ("It was loud and busy. So yeah...", False, True),  # trailing off, but on a closing phrase
+    ("Sales were up about 20%. So I think it's working.", False, True),  # the last sentence sums up
+    ("It was a long year. And, um, in the end it paid off.", False, True),  # after a lead-in "and, um"
+    ("So I think it's working. Then I moved to the night shift.", False, False),  # only the last sentence counts
+    ("Then I pulled into a lay-by. So I rang the office.", False, False),  # "so I" tells, it does not sum up
 ])
 def test_the_words_at_the_end(words_only, text, dangling, closing):
     f = words_only.words(text)
     assert (f["dangling"], f["closing"]) == (float(dangling), float(closing))
+
+
+def test_a_summing_up_sentence_ends_the_answer_even_said_flat():
+    """The voice model hears some finished sentences as hanging (a flat "So that's the main reason."); a last
+    sentence that sums up outweighs it, as a closing phrase does, but not a sentence left hanging."""
+    eot = EndOfTurn(use_voice=False)
+    rules = eot.rules
+    flat = rules.voice_incomplete_below / 3
+    assert rules.silence_for(eot.likelihood(None, LONG + "it held. So that's the main reason.", voice=flat)) == 0.8
+    assert eot.likelihood(None, LONG + "it held. Then I rang the office.", voice=flat) == 0.0
+    assert eot.likelihood(None, LONG + "it held. So that's the reason we", voice=0.9) == 0.0

@@ -39,6 +39,8 @@ WINDOW_S = 8.0
 FEATURES = ("voice", "dangling", "sentence_end", "closing", "short", "length")
 _WORD = re.compile(r"[a-z0-9][a-z0-9']*")
 """A word of the transcript, numbers included: "we were out by 11." stops on "11", not on a dangling "by"."""
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_LEAD_IN = re.compile(r"^(?:(?:and|but|um|uh|er|erm|well|yeah)\b[,.]?\s*)+")
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class TurnRules:
     voice_incomplete_below: float = 0.3
     voice_silence_s: float = 0.6
     trailing_off: tuple[str, ...] = ()
+    summing_up: re.Pattern | None = None
 
     def silence_for(self, likelihood: float) -> float:
         """Seconds of silence that end the answer, given how likely it is finished."""
@@ -80,7 +83,7 @@ def load_turn_rules(path: str | Path | None = None) -> TurnRules:
     top = TableReader(path, "top level", data)
     top.unknown({"finished_at", "finished_silence_s", "unsure_at", "unsure_silence_s", "unfinished_silence_s",
                  "dangling", "dangling_phrases", "not_dangling", "closing", "combine", "voice_incomplete_below",
-                 "voice_silence_s", "trailing_off"})
+                 "voice_silence_s", "trailing_off", "summing_up"})
     silences = [top.get(k, float) for k in ("finished_silence_s", "unsure_silence_s", "unfinished_silence_s")]
     if not 0.3 < silences[0] <= silences[1] <= silences[2] <= 10:
         top.fail("the silences must grow from finished to unsure to unfinished, between 0.3 and 10 seconds")
@@ -100,13 +103,25 @@ def load_turn_rules(path: str | Path | None = None) -> TurnRules:
                      _at_end(compile_any(top.strings("not_dangling", []))),
                      _at_end(compile_any(top.strings("closing", []))),
                      c.get("bias", float), weights, top.get("voice_incomplete_below", float, 0.3),
-                     voice_silence_s, trailing_off)
+                     voice_silence_s, trailing_off, _at_start(compile_any(top.strings("summing_up", []))))
 
 
 def _at_end(pattern: re.Pattern | None) -> re.Pattern | None:
     """``pattern`` matching only where the text ends (punctuation aside). Searching for any match and checking where
     it ends misses a phrase that overlaps an earlier one: in "So that's why." the search finds "so that's"."""
     return None if pattern is None else re.compile(rf"(?:{pattern.pattern})[\W_]*$", pattern.flags)
+
+
+def _at_start(pattern: re.Pattern | None) -> re.Pattern | None:
+    """``pattern`` matching only a whole phrase where the text starts."""
+    return None if pattern is None else re.compile(rf"^(?:{pattern.pattern})\b", pattern.flags)
+
+
+def _last_sentence(text: str) -> str:
+    """The last sentence of ``text`` (lower case), without a leading filler or "and"/"but": "...two weeks. And so
+    that's why I left." -> "so that's why i left." """
+    sentences = _SENTENCE_END.split(text.strip().lower().replace("’", "'"))
+    return _LEAD_IN.sub("", sentences[-1] if sentences else "")
 
 
 def _ends_on(pattern: re.Pattern | None, text: str) -> bool:
@@ -184,9 +199,11 @@ class EndOfTurn:
         # a dangling last word counts whatever punctuation follows it.
         dangling = (bool(words) and (words[-1] in r.dangling or _ends_on(r.dangling_phrases, tail))
                     and not _ends_on(r.not_dangling, tail))
-        # A closing phrase, or a question back to the interviewer ("...how do new starters settle in?"). Only the end
-        # is searched: an end-anchored search tries every start, and an answer runs to thousands of characters.
-        closing = t.endswith("?") or _ends_on(r.closing, t[-120:])
+        # A closing phrase, a last sentence that sums up ("So I think it's working."), or a question back to the
+        # interviewer ("...how do new starters settle in?"). Only the end is searched: an end-anchored search tries
+        # every start, and an answer runs to thousands of characters.
+        closing = (t.endswith("?") or _ends_on(r.closing, t[-120:])
+                   or (r.summing_up is not None and r.summing_up.search(_last_sentence(t[-400:])) is not None))
         # Whisper marks a voice trailing off ("So I took...") or a word cut short ("because you-"): still going,
         # unless the words close the answer ("So yeah...").
         trailing = t.endswith(r.trailing_off) and not closing  # endswith(()) is False: no marks, none trail off
