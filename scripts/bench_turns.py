@@ -5,7 +5,8 @@ tests/data/turns/pauses.toml has 70 answers written with their pauses marked (in
 sentences of an answer that goes on, and the end). Each is spoken in two voices (tests/support/pauses.py),
 with real silences; at every pause the live transcript so far is the pieces between pauses decoded as a
 session decodes them. Answers p-001..p-035 are `train` (the combination is fitted on them), p-036..p-070 are
-`dev` (reported).
+`dev` (reported). tests/data/turns/heldout.toml has 72 more (`heldout`), by two writers who never saw the rules or the
+pause set; like dev it is only reported, and unlike dev nobody has looked at its pauses while changing the rules.
 
 Methods compared at each pause (is it finished?): the words alone (the transcript's last words), the voice
 alone (Smart Turn v3.2 on the last 8 s of audio), and both combined (what voicecoach uses). Then the timing
@@ -34,13 +35,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "tests")]
 
-from support.pauses import load_answers, sounding, spoken_answer  # noqa: E402
+from support.pauses import HELDOUT, load_answers, sounding, spoken_answer  # noqa: E402
 
 from voicecoach.audio.endpoint import FEATURES, EndOfTurn, turn_rules  # noqa: E402
 from voicecoach.audio.vad import VadOptions  # noqa: E402
 from voicecoach.rules.embed import cache_dir  # noqa: E402
 
 RATE = 16000
+RENDER = "cut at the quiet, checked"
+"""How the answers are rendered (support.pauses); a new value re-renders the cached ones."""
 FIXED_S = 2.5
 BARS = (0.3, 0.2, 0.15, 0.1, 0.07, 0.05, 0.03, 0.02)
 """The voice's bars compared on train (Smart Turn's probability under which a pause is unfinished)."""
@@ -70,13 +73,13 @@ def pause_points(voices: list[str]) -> list[dict]:
     out, rules = [], turn_rules()
     for voice in voices:
         tts = _voice(voice)
-        for a in load_answers():
-            key = hashlib.sha1(f"{voice}\n{a['text']}".encode()).hexdigest()[:16]
+        for a in load_answers() + load_answers(HELDOUT):
+            key = hashlib.sha1(f"{RENDER}\n{voice}\n{a['text']}".encode()).hexdigest()[:16]
             meta_path, wav_path = folder / f"{key}.json", folder / f"{key}.npy"
             if meta_path.is_file() and wav_path.is_file():
                 meta, samples = json.loads(meta_path.read_text()), np.load(wav_path)
             else:
-                sa = spoken_answer(a, tts, aligner)
+                sa = spoken_answer(a, tts, aligner, live)
                 samples, start, heard = sa.samples, 0.0, []
                 for p in sa.pauses:  # each piece decoded on its own, as the session does
                     piece = samples[int(start * RATE):int(p.at_s * RATE)]
@@ -96,8 +99,15 @@ def pause_points(voices: list[str]) -> list[dict]:
                             "length_s": _silence_s(loud, int(at_s * RATE), len(samples)) if kind != "end" else 0.0,
                             "pieces": heard_pieces, "samples": _followed(heard_pieces, rules.voice_silence_s),
                             "text": " ".join(h for h in meta["heard"][:k + 1] if h), "written": written,
-                            "split": "train" if int(a["id"].split("-")[1]) <= 35 else "dev"})
+                            "split": _split(a["id"])})
     return out
+
+
+def _split(answer_id: str) -> str:
+    """p-001..p-035 train, p-036..p-070 dev, the rest (heldout.toml: h-..., g-...) heldout."""
+    if not answer_id.startswith("p-"):
+        return "heldout"
+    return "train" if int(answer_id.split("-")[1]) <= 35 else "dev"
 
 
 def _as_piece(samples: np.ndarray, loud: np.ndarray, start: int, stop: int) -> np.ndarray:
@@ -164,7 +174,7 @@ def main() -> None:
     y = np.array([p["finished"] for p in points], float)
     kind = np.array([p["kind"] for p in points])
     split = np.array([p["split"] for p in points])
-    tr, dv = split == "train", split == "dev"
+    tr, dv, ho = split == "train", split == "dev", split == "heldout"
     rules = turn_rules()
     print(f"Smart Turn model: {'installed' if eot.has_voice_model else 'NOT installed'}; {per_call:.0f} ms a pause "
           f"(features and model)")
@@ -214,34 +224,39 @@ def main() -> None:
     methods["voice alone"] = voice
     bias, coef, combined = combination(bar)
     methods["voice and words (voicecoach)"] = combined
+    reported = (("dev", dv), ("heldout", ho))
     for name, p in methods.items():
-        acc = ((p[dv] >= 0.5) == (y[dv] == 1)).mean()
-        print(f"{name:<30} dev: {acc:.1%} of pauses judged right (finished or not, at 0.5)")
-    print(f"\ntiming on dev ({int(dv.sum())} pauses), silence needed before the answer ends vs each pause's length "
-          f"(finished from {rules.finished_at}: {rules.finished_silence_s} s; unsure from {rules.unsure_at}: "
-          f"{rules.unsure_silence_s} s; else {rules.unfinished_silence_s} s):")
-    dev_points = [p for p, d in zip(points, dv) if d]
-    n_mid = sum(p["kind"] == "mid" for p in dev_points)
-    n_between = sum(p["kind"] == "between" for p in dev_points)
-    fixed_cut_mid = sum(p["length_s"] >= FIXED_S for p in dev_points if p["kind"] == "mid")
-    fixed_cut_between = sum(p["length_s"] >= FIXED_S for p in dev_points if p["kind"] == "between")
-    print(f"  fixed {FIXED_S} s (before)          : false cut-offs {fixed_cut_mid} of {n_mid} mid-sentence, "
-          f"{fixed_cut_between} of {n_between} between sentences; silence before responding at the end "
-          f"{FIXED_S:.1f} s always")
-    for name, p in methods.items():
-        r = _timing(dev_points, p[dv], rules)
-        print(f"  {name:<30}: false cut-offs {r['mid']} of {r['n_mid']} mid-sentence, {r['between']} of "
-              f"{r['n_between']} between sentences; silence before responding at the end: median "
-              f"{r['median_end']:.1f} s, worst {r['worst_end']:.1f} s ({_spread(r)})")
+        acc = ", ".join(f"{part} {((p[m] >= 0.5) == (y[m] == 1)).mean():.1%}" for part, m in reported)
+        print(f"{name:<30} {acc} of pauses judged right (finished or not, at 0.5)")
+    shipped = None if args.fit else np.array([eot.likelihood(p["samples"], p["text"]) for p in points])
+    for part, m in reported:
+        _report(part, [p for p, d in zip(points, m) if d], {n: p[m] for n, p in methods.items()},
+                None if shipped is None else shipped[m], rules)
     if args.fit:
         _write(bias, {FEATURES[c]: w for c, w in zip(cols, coef)})
         print("wrote [combine] in prompts/turns.toml (fitted on the train answers' complete-sounding pauses)")
-    else:  # what ships, on dev, through voicecoach's own code
-        shipped = np.array([eot.likelihood(p["samples"], p["text"]) for p, d in zip(points, dv) if d])
-        r = _timing(dev_points, shipped, rules)
-        print(f"  {'as shipped (turns.toml)':<30}: false cut-offs {r['mid']} of {r['n_mid']} mid-sentence, "
-              f"{r['between']} of {r['n_between']} between sentences; silence before responding at the end: "
-              f"median {r['median_end']:.1f} s, worst {r['worst_end']:.1f} s ({_spread(r)})")
+
+
+def _report(part: str, points: list[dict], methods: dict[str, np.ndarray], shipped: np.ndarray | None, rules) -> None:
+    """Timing on one reported part (dev, heldout): the silence each pause would need against its real length."""
+    print(f"\ntiming on {part} ({len(points)} pauses), silence needed before the answer ends vs each pause's length "
+          f"(finished from {rules.finished_at}: {rules.finished_silence_s} s; unsure from {rules.unsure_at}: "
+          f"{rules.unsure_silence_s} s; else {rules.unfinished_silence_s} s):")
+    n_mid = sum(p["kind"] == "mid" for p in points)
+    n_between = sum(p["kind"] == "between" for p in points)
+    fixed_cut_mid = sum(p["length_s"] >= FIXED_S for p in points if p["kind"] == "mid")
+    fixed_cut_between = sum(p["length_s"] >= FIXED_S for p in points if p["kind"] == "between")
+    print(f"  fixed {FIXED_S} s (before)          : false cut-offs {fixed_cut_mid} of {n_mid} mid-sentence, "
+          f"{fixed_cut_between} of {n_between} between sentences; silence before responding at the end "
+          f"{FIXED_S:.1f} s always")
+    rows = dict(methods)
+    if shipped is not None:  # what ships, through voicecoach's own code
+        rows["as shipped (turns.toml)"] = shipped
+    for name, p in rows.items():
+        r = _timing(points, p, rules)
+        print(f"  {name:<30}: false cut-offs {r['mid']} of {r['n_mid']} mid-sentence, {r['between']} of "
+              f"{r['n_between']} between sentences; silence before responding at the end: median "
+              f"{r['median_end']:.1f} s, worst {r['worst_end']:.1f} s ({_spread(r)})")
 
 
 def _write(bias: float, weights: dict[str, float]) -> None:

@@ -50,11 +50,12 @@ def _voice(name: str):
 
 
 def _answers(n: int) -> list:
-    from voicecoach.asr import DecodeOptions, make_transcriber
+    from voicecoach.asr import LIVE_OPTIONS, DecodeOptions, make_transcriber
 
     aligner = make_transcriber("faster-whisper", options=DecodeOptions())
     chosen = [a for a in load_answers() if int(a["id"].split("-")[1]) > 35][:n]
-    return [spoken_answer(a, _voice(VOICES[i % len(VOICES)]), aligner) for i, a in enumerate(chosen)]
+    live = make_transcriber("faster-whisper", options=LIVE_OPTIONS)  # hears the cuts as a session does
+    return [spoken_answer(a, _voice(VOICES[i % len(VOICES)]), aligner, live) for i, a in enumerate(chosen)]
 
 
 def last_sound_s(samples: np.ndarray) -> float:
