@@ -118,14 +118,14 @@ def _at_start(pattern: re.Pattern | None) -> re.Pattern | None:
 
 
 def _last_sentence(text: str) -> str:
-    """The last sentence of ``text`` (lower case), without a leading filler or "and"/"but": "...two weeks. And so
-    that's why I left." -> "so that's why i left." """
-    sentences = _SENTENCE_END.split(text.strip().lower().replace("’", "'"))
-    return _LEAD_IN.sub("", sentences[-1] if sentences else "")
+    """The last sentence of ``text`` (lower case) without a leading filler or "and"/"but": "...two weeks. and so
+    that's why i left." -> "so that's why i left." """
+    return _LEAD_IN.sub("", _SENTENCE_END.split(text)[-1])
 
 
-def _ends_on(pattern: re.Pattern | None, text: str) -> bool:
-    """Does ``text`` end on one of the phrases of ``pattern`` (from ``_at_end``; None: an empty list)?"""
+def _matches(pattern: re.Pattern | None, text: str) -> bool:
+    """Does ``text`` end (``_at_end``) or start (``_at_start``) on one of the phrases of ``pattern`` (None: an empty
+    list)?"""
     return pattern is not None and pattern.search(text) is not None
 
 
@@ -193,17 +193,18 @@ class EndOfTurn:
         long is it so far (0 to 1 at sixty words: one sentence is rarely a whole answer)."""
         r = self.rules
         t = text.strip()
-        words = _WORD.findall(t.lower().replace("’", "'"))
+        low = t.lower().replace("’", "'")
+        words = _WORD.findall(low)
         tail = " ".join(words[-4:])
         # Whisper puts a full stop at the end of a piece cut in the middle of a sentence ("What I did was."), so
         # a dangling last word counts whatever punctuation follows it.
-        dangling = (bool(words) and (words[-1] in r.dangling or _ends_on(r.dangling_phrases, tail))
-                    and not _ends_on(r.not_dangling, tail))
+        dangling = (bool(words) and (words[-1] in r.dangling or _matches(r.dangling_phrases, tail))
+                    and not _matches(r.not_dangling, tail))
         # A closing phrase, a last sentence that sums up ("So I think it's working."), or a question back to the
         # interviewer ("...how do new starters settle in?"). Only the end is searched: an end-anchored search tries
         # every start, and an answer runs to thousands of characters.
-        closing = (t.endswith("?") or _ends_on(r.closing, t[-120:])
-                   or (r.summing_up is not None and r.summing_up.search(_last_sentence(t[-400:])) is not None))
+        closing = (t.endswith("?") or _matches(r.closing, t[-120:])
+                   or _matches(r.summing_up, _last_sentence(low[-400:])))
         # Whisper marks a voice trailing off ("So I took...") or a word cut short ("because you-"): still going,
         # unless the words close the answer ("So yeah...").
         trailing = t.endswith(r.trailing_off) and not closing  # endswith(()) is False: no marks, none trail off
