@@ -61,34 +61,42 @@ def _voice(name: str):
     return make_tts(voice=name, backend="espeak")
 
 
+def rendered(answer: dict, voice: str, tts, aligner, live, folder: Path | None = None) -> tuple[np.ndarray, dict]:
+    """An answer spoken in ``voice`` (support.pauses), and what the live decoder heard of each piece between its
+    pauses, from the cache when it was rendered before (the key holds ``RENDER``, the voice and the text)."""
+    from voicecoach.audio.clip import AudioClip
+
+    folder = folder or cache_dir() / "turns"
+    folder.mkdir(parents=True, exist_ok=True)
+    key = hashlib.sha1(f"{RENDER}\n{voice}\n{answer['text']}".encode()).hexdigest()[:16]
+    meta_path, wav_path = folder / f"{key}.json", folder / f"{key}.npy"
+    if meta_path.is_file() and wav_path.is_file():
+        return np.load(wav_path), json.loads(meta_path.read_text())
+    sa = spoken_answer(answer, tts, aligner, live)
+    samples, start, heard = sa.samples, 0.0, []
+    for p in sa.pauses:  # each piece decoded on its own, as the session does
+        piece = samples[int(start * RATE):int(p.at_s * RATE)]
+        t = live.transcribe(AudioClip(piece, RATE)) if len(piece) > RATE // 10 else None
+        heard.append(t.text if t else "")
+        start = p.at_s + p.length_s
+    meta = {"pauses": [[p.kind, p.at_s, p.length_s, p.text_before] for p in sa.pauses], "heard": heard}
+    np.save(wav_path, samples)
+    meta_path.write_text(json.dumps(meta))
+    return samples, meta
+
+
 def pause_points(voices: list[str]) -> list[dict]:
     """Every pause of every answer in every voice: label, length, audio so far, live transcript so far."""
     from voicecoach.asr import LIVE_OPTIONS, DecodeOptions, make_transcriber
-    from voicecoach.audio.clip import AudioClip
 
     folder = cache_dir() / "turns"
-    folder.mkdir(parents=True, exist_ok=True)
     live = make_transcriber("faster-whisper", options=LIVE_OPTIONS)
     aligner = make_transcriber("faster-whisper", options=DecodeOptions())
     out, rules = [], turn_rules()
     for voice in voices:
         tts = _voice(voice)
         for a in load_answers() + load_answers(HELDOUT):
-            key = hashlib.sha1(f"{RENDER}\n{voice}\n{a['text']}".encode()).hexdigest()[:16]
-            meta_path, wav_path = folder / f"{key}.json", folder / f"{key}.npy"
-            if meta_path.is_file() and wav_path.is_file():
-                meta, samples = json.loads(meta_path.read_text()), np.load(wav_path)
-            else:
-                sa = spoken_answer(a, tts, aligner, live)
-                samples, start, heard = sa.samples, 0.0, []
-                for p in sa.pauses:  # each piece decoded on its own, as the session does
-                    piece = samples[int(start * RATE):int(p.at_s * RATE)]
-                    t = live.transcribe(AudioClip(piece, RATE)) if len(piece) > RATE // 10 else None
-                    heard.append(t.text if t else "")
-                    start = p.at_s + p.length_s
-                meta = {"pauses": [[p.kind, p.at_s, p.length_s, p.text_before] for p in sa.pauses], "heard": heard}
-                np.save(wav_path, samples)
-                meta_path.write_text(json.dumps(meta))
+            samples, meta = rendered(a, voice, tts, aligner, live, folder)
             loud = sounding(samples)
             pieces, start = [], 0
             for k, (kind, at_s, length_s, written) in enumerate(meta["pauses"]):
@@ -224,7 +232,9 @@ def main() -> None:
     methods["voice alone"] = voice
     bias, coef, combined = combination(bar)
     methods["voice and words (voicecoach)"] = combined
-    reported = (("dev", dv), ("heldout", ho))
+    writer = np.array([p["id"].split("-")[0] for p in points])
+    reported = [("dev", dv), ("heldout", ho)] + [(f"heldout, writer {w}", ho & (writer == w))
+                                                 for w in sorted(set(writer[ho]))]
     for name, p in methods.items():
         acc = ", ".join(f"{part} {((p[m] >= 0.5) == (y[m] == 1)).mean():.1%}" for part, m in reported)
         print(f"{name:<30} {acc} of pauses judged right (finished or not, at 0.5)")
