@@ -5,8 +5,9 @@ tests/data/turns/pauses.toml has 70 answers written with their pauses marked (in
 sentences of an answer that goes on, and the end). Each is spoken in two voices (tests/support/pauses.py),
 with real silences; at every pause the live transcript so far is the pieces between pauses decoded as a
 session decodes them. Answers p-001..p-035 are `train` (the combination is fitted on them), p-036..p-070 are
-`dev` (reported). tests/data/turns/heldout.toml has 72 more (`heldout`), by two writers who never saw the rules or the
-pause set; like dev it is only reported, and unlike dev nobody has looked at its pauses while changing the rules.
+`dev` (reported). tests/data/turns/heldout.toml has 108 more (`heldout`, each writer also reported apart), by three
+writers who never saw the rules or the pause set; like dev it is only reported, and unlike dev no rule was changed
+after looking at its pauses.
 
 Methods compared at each pause (is it finished?): the words alone (the transcript's last words), the voice
 alone (Smart Turn v3.2 on the last 8 s of audio), and both combined (what voicecoach uses). Then the timing

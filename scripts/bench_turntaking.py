@@ -4,8 +4,9 @@ does it answer a finished answer?
 
 A `voicecoach practice` session runs against two PulseAudio null sinks (as scripts/practice_harness.py);
 this process is the candidate. It answers every question with a spoken answer from the dev half of
-tests/data/turns/pauses.toml (pauses inside sentences of 2-4 s, between sentences, and the true end),
-in two voices, and listens to the interviewer all the while. Per answer it records:
+tests/data/turns/pauses.toml (pauses inside sentences of 2-4 s, between sentences, and the true end), or with
+`--from heldout-k` from one held-out writer's (tests/data/turns/heldout.toml), in two voices, and listens to
+the interviewer all the while. Per answer it records:
 
 * a false cut-off: the interviewer began to speak before the candidate's answer was over;
 * the response time: from the last word of the answer to the first sound of the interviewer's feedback, as
@@ -14,7 +15,8 @@ in two voices, and listens to the interviewer all the while. Per answer it recor
 Policies compared: the fixed 2.5-s end silence of before (`--end-silence 2.5`) and the judged one (the
 default), each idle and with one busy process beside it.
 
-Usage: .venv/bin/python scripts/bench_turntaking.py [--answers 6] [--policies fixed judged] [--busy 0 1]
+Usage: .venv/bin/python scripts/bench_turntaking.py [--answers 6] [--from dev|heldout-h|heldout-g|heldout-k] [--first 0]
+       [--policies fixed judged] [--busy 0 1]
 """
 
 from __future__ import annotations
@@ -36,26 +38,39 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "tests")]
 
 from support.load import busy_processes  # noqa: E402
-from support.pauses import load_answers, sounding, spoken_answer  # noqa: E402
+from support.pauses import (HELDOUT, PAUSES, Pause, SpokenAnswer, load_answers, sounding,  # noqa: E402
+                            split_marks)
 from support.virtual_audio import VirtualAudio  # noqa: E402
+from support.wer import normalize  # noqa: E402
 
 RATE = 16000
 VOICES = ("hibari:0.7", "hibari:1.2")
 
 
-def _voice(name: str):
-    from voicecoach.tts.hibari_tts import HibariTTS
+SETS = {"dev": (PAUSES, "p-", 36), **{f"heldout-{w}": (HELDOUT, f"{w}-", 1) for w in "hgk"}}
+"""Where the answers come from: the pause set's dev half (p-036 on), or one held-out writer (heldout.toml), whose
+answers were written by a helper who never saw the rules (writer k's failures have never been looked at)."""
 
-    return HibariTTS(pitch_factor=float(name.split(":", 1)[1]), rate_wpm=150)
 
+def _answers(n: int, source: str = "dev", first: int = 0) -> list[SpokenAnswer]:
+    """``n`` answers of ``source`` from its ``first``, in the two voices by turns; rendered as scripts/bench_turns.py
+    renders them (the same cache), with each cut checked by the live decoder as a session hears it."""
+    from bench_turns import _voice, rendered
 
-def _answers(n: int) -> list:
     from voicecoach.asr import LIVE_OPTIONS, DecodeOptions, make_transcriber
 
+    path, prefix, lowest = SETS[source]
+    chosen = [a for a in load_answers(path)
+              if a["id"].startswith(prefix) and int(a["id"].split("-")[1]) >= lowest][first:first + n]
     aligner = make_transcriber("faster-whisper", options=DecodeOptions())
-    chosen = [a for a in load_answers() if int(a["id"].split("-")[1]) > 35][:n]
     live = make_transcriber("faster-whisper", options=LIVE_OPTIONS)  # hears the cuts as a session does
-    return [spoken_answer(a, _voice(VOICES[i % len(VOICES)]), aligner, live) for i, a in enumerate(chosen)]
+    out = []
+    for i, a in enumerate(chosen):
+        voice = VOICES[i % len(VOICES)]
+        samples, meta = rendered(a, voice, _voice(voice), aligner, live)
+        out.append(SpokenAnswer(a["id"], samples, tuple(Pause(*p) for p in meta["pauses"]),
+                               tuple(w for w, _, _ in split_marks(a["text"]))))
+    return out
 
 
 def last_sound_s(samples: np.ndarray) -> float:
@@ -68,7 +83,7 @@ def last_sound_s(samples: np.ndarray) -> float:
 class Candidate:
     """Answers each question with the next spoken answer and listens to the interviewer throughout."""
 
-    def __init__(self, answers: list, log) -> None:
+    def __init__(self, answers: list, log, recover: bool = False) -> None:
         from voicecoach.asr import make_transcriber
         from voicecoach.audio.listen import Listener, ListenOptions
         from voicecoach.audio.mic import SounddeviceMicrophone
@@ -87,6 +102,15 @@ class Candidate:
         self.results: list[dict] = []
         self._playing: tuple[float, float] | None = None  # (start, last word) of the answer being played
         self._waiting_feedback: dict | None = None
+        self._current: SpokenAnswer | None = None
+        # With ``recover``, a candidate cut off says "I wasn't finished" at the next question and, asked to go on,
+        # says the rest of the answer from the end of the pause that was taken for its end.
+        self.recover, self._rest = recover, None
+        self._not_finished = None
+        if recover:
+            from bench_turns import _voice
+
+            self._not_finished = _voice(VOICES[0]).synthesize_clip("I wasn't finished.").to(RATE).samples
 
     def _play(self, samples: np.ndarray) -> None:
         from voicecoach.audio.clip import AudioClip
@@ -114,6 +138,8 @@ class Candidate:
                             # heard as the answer to the next question, and every later answer would be one behind.
                             self.player.stop()
                             self._waiting_feedback = None  # no response time for an answer cut off
+                            if self.recover and self._current is not None:
+                                self._keep_rest(r, started - self._playing[0])
                     elif self._waiting_feedback is not None and self._playing and started >= self._playing[1] - 0.3:
                         r = self._waiting_feedback
                         r["response_s"] = started - self._playing[1]
@@ -125,19 +151,42 @@ class Candidate:
                     continue  # what it says while the candidate is still talking is only checked for cut-offs
                 text = self.asr.transcribe(ev.utterance.clip).text.lower()
                 self.log(f"candidate heard: {text}")
-                if "question" in text and " of " in text and self.answers:
-                    sa = self.answers.pop(0)
-                    last_word = last_sound_s(sa.samples)
-                    start = time.monotonic() + 0.45
-                    self._playing = (start, start + last_word)
-                    r = {"id": sa.id, "cut_off": False, "response_s": None}
-                    self.results.append(r)
-                    self._waiting_feedback = r
+                if "go on with your answer" in text and self._rest is not None:
+                    r, rest = self._rest
+                    self._rest = None
+                    player = self._say(rest, {"id": f"{r['id']} (the rest)", "rest": True, "cut_off": False,
+                                              "response_s": None})
+                elif "question" in text and " of " in text and self._rest is not None:
+                    self._playing, self._waiting_feedback = None, None
+                    player = threading.Thread(target=self._play, args=(self._not_finished,), daemon=True)
                     time.sleep(0.45)
-                    player = threading.Thread(target=self._play, args=(sa.samples,), daemon=True)
                     player.start()
+                elif "question" in text and " of " in text and self.answers:
+                    self._current = sa = self.answers.pop(0)
+                    player = self._say(sa.samples, {"id": sa.id, "cut_off": False, "response_s": None})
                 if "end of the interview" in text or "that's the end" in text:
                     return
+
+
+    def _say(self, samples: np.ndarray, r: dict) -> threading.Thread:
+        """Start playing an answer (or its rest) 0.45 s from now, as a person would after the question."""
+        start = time.monotonic() + 0.45
+        self._playing = (start, start + last_sound_s(samples))
+        self.results.append(r)
+        self._waiting_feedback = r
+        time.sleep(0.45)
+        player = threading.Thread(target=self._play, args=(samples,), daemon=True)
+        player.start()
+        return player
+
+    def _keep_rest(self, r: dict, cut_at_s: float) -> None:
+        """The rest of the answer cut off ``cut_at_s`` into it: from the end of the last pause before then (the one
+        taken for the end of the answer; what was said over the interviewer is said again)."""
+        sa = self._current
+        resume = [p.at_s + p.length_s for p in sa.pauses if p.kind != "end" and p.at_s <= cut_at_s]
+        if resume:
+            self._rest = (r, sa.samples[int(resume[-1] * RATE):])
+            r["told_not_finished"] = True
 
 
 def harness_loop_s(tries: int = 5) -> float:
@@ -189,7 +238,7 @@ def harness_loop_s(tries: int = 5) -> float:
     return statistics.median(lags) if lags else 0.0
 
 
-def run_session(answers: list, policy: str, busy: int, workdir: Path, log) -> list[dict]:
+def run_session(answers: list, policy: str, busy: int, workdir: Path, log, recover: bool = False) -> list[dict]:
     json_out = workdir / "session.json"
     loop_s = 0.0
     with busy_processes(busy), VirtualAudio(("vc_speaker", "vc_mic")) as va:
@@ -206,7 +255,7 @@ def run_session(answers: list, policy: str, busy: int, workdir: Path, log) -> li
         try:
             loop_s = harness_loop_s()
             log(f"the harness's own lag (playback to detected onset): {loop_s * 1000:.0f} ms")
-            cand = Candidate(answers, log)
+            cand = Candidate(answers, log, recover)
             proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             cand.run(proc, timeout_s=120 + 90 * len(answers))
             proc.wait(timeout=60)
@@ -216,7 +265,11 @@ def run_session(answers: list, policy: str, busy: int, workdir: Path, log) -> li
             for k, v in saved.items():
                 os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
     session = json.loads(json_out.read_text()) if json_out.exists() else {"answers": []}
-    for r, a in zip(cand.results, session["answers"]):
+    written = {a.id: " ".join(a.pieces) for a in answers}
+    for r, a in zip([r for r in cand.results if not r.get("rest")], session["answers"]):
+        heard = set(normalize(a.get("transcript") or ""))
+        words = normalize(written.get(r["id"], ""))
+        r["words_kept"] = round(sum(w in heard for w in words) / max(1, len(words)), 2)
         t = a["timings"]
         r["judged"] = t.get("pauses_judged")
         r["harness_loop_s"] = loop_s
@@ -229,33 +282,48 @@ def run_session(answers: list, policy: str, busy: int, workdir: Path, log) -> li
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--answers", type=int, default=6)
+    ap.add_argument("--from", dest="source", choices=sorted(SETS), default="dev",
+                    help="the answers: the pause set's dev half, or one held-out writer's")
+    ap.add_argument("--first", type=int, default=0, help="skip this many answers of the set")
     ap.add_argument("--policies", nargs="+", default=["fixed", "judged"], choices=("fixed", "judged"))
     ap.add_argument("--busy", nargs="+", type=int, default=[0, 1])
     ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--recover", action="store_true",
+                    help='a candidate cut off says "I wasn\'t finished" at the next question and then the rest')
     args = ap.parse_args()
-    answers = _answers(args.answers)
+    answers = _answers(args.answers, args.source, args.first)
     mids = sum(p.kind == "mid" for a in answers for p in a.pauses)
     betweens = sum(p.kind == "between" for a in answers for p in a.pauses)
-    print(f"{len(answers)} answers ({mids} pauses inside sentences, {betweens} between sentences), voices "
-          f"{', '.join(VOICES)}")
+    print(f"{len(answers)} {args.source} answers ({', '.join(a.id for a in answers)}; {mids} pauses inside sentences, "
+          f"{betweens} between sentences), voices {', '.join(VOICES)}")
     for policy in args.policies:
         for busy in args.busy:
             workdir = Path(tempfile.mkdtemp(prefix="vc-turns-"))
             log = (lambda s: None) if args.quiet else (lambda s: print("   ", s, flush=True))
-            results = run_session(answers, policy, busy, workdir, log)
+            results = run_session(answers, policy, busy, workdir, log, args.recover)
             times = [r["response_s"] for r in results if r["response_s"] is not None and not r["cut_off"]]
-            cuts = sum(r["cut_off"] for r in results)
+            answered = [r for r in results if not r.get("rest")]
+            cuts = sum(r["cut_off"] for r in answered)
             for r in results:
-                log(f"{r['id']}: cut {r['cut_off']}, response {r['response_s']}, {r.get('parts')}")
+                log(f"{r['id']}: cut {r['cut_off']}, response {r['response_s']}, words kept {r.get('words_kept')}, "
+                    f"{r.get('parts')}")
                 judged = r.get("judged") or []
                 log("    pauses judged (likelihood, voice, silence): "
                     + "; ".join(f"{j['likelihood']}, {j.get('voice')}, {j['silence_s']}" for j in judged))
             loop_s = results[0]["harness_loop_s"] if results else 0.0
-            print(f"{policy:<7} busy {busy}: {cuts} of {len(results)} answers cut off; response after the last word "
+            print(f"{policy:<7} busy {busy}: {cuts} of {len(answered)} answers cut off; response after the last word "
                   + (f"median {statistics.median(times):.2f} s, worst {max(times):.2f} s as measured; less the "
                      f"harness's own {loop_s * 1000:.0f} ms: median {statistics.median(times) - loop_s:.2f} s, "
                      f"worst {max(times) - loop_s:.2f} s" if times else "-"),
                   flush=True)
+            kept = [r.get("words_kept") for r in answered if r.get("words_kept") is not None]
+            told = [r for r in answered if r.get("told_not_finished")]
+            print(f"        words of the written answers in the saved transcripts: median "
+                  f"{statistics.median(kept):.2f}, lowest {min(kept):.2f}" if kept else "        no session transcript",
+                  flush=True)
+            if args.recover:
+                print(f"        {len(told)} answers cut off were told \"I wasn't finished\" and the rest: words kept "
+                      + ", ".join(f"{r['id']} {r.get('words_kept')}" for r in told), flush=True)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ COMMAND_PROMPT = default_commands().prompt
     ("Skip. Thank you.", "skip"),       # Whisper's hallucinated tail
     ("Refume.", "resume"),              # a close mishearing
     ("Faster, please.", "faster"), ("Help.", "help"), ("What can I say?", "help"),
+    ("I wasn't finished.", "not_finished"), ("Sorry, you cut me off.", "not_finished"),
+    ("I'm not done.", "not_finished"),  # not "I'm done" said carelessly
 ])
 def test_parse(heard, command):
     assert parse_command(heard).name == command
@@ -26,6 +28,7 @@ def test_parse(heard, command):
     "I had to repeat the test three times before it passed.",
     "We decided to skip the manual review and automate it.",
     "I'm done with spreadsheets, which is why I learned SQL.",
+    "I wasn't finished with the stock count until the Friday.",
     "So.", "Yes.", "Thank you.", "step", "the team",
 ])
 def test_words_inside_answers_are_not_commands(heard):
@@ -37,6 +40,7 @@ SPOKEN = [
     ("Skip.", "skip"), ("Next question.", "skip"), ("Pause.", "pause"),
     ("Resume.", "resume"), ("Stop.", "stop"), ("End the interview.", "stop"),
     ("I'm done.", "done"), ("That's my answer.", "done"), ("Faster.", "faster"), ("Help.", "help"),
+    ("I wasn't finished.", "not_finished"),
 ]
 
 

@@ -208,3 +208,46 @@ def test_demo_has_a_follow_up_and_the_job_terms(tmp_path):
     assert rec["settings"]["job_profile"]["terms"] and "job_terms_missing" in rec["summary"]
     md = run_cli("export", "--format", "md").stdout
     assert "Follow-up asked: And what was the result, in numbers?" in md
+
+
+# -- "I wasn't finished" --------------------------------------------------------------------------
+class _SaysInOrder:
+    """A candidate who says the next scripted turns whenever the interviewer asks anything (a question again too)."""
+
+    def __init__(self, mic, turns) -> None:
+        self.mic, self.turns = mic, list(turns)
+
+    def notify(self, event) -> None:
+        from voicecoach.interview.events import PromptSpoken
+
+        if isinstance(event, PromptSpoken) and self.turns:
+            self.mic.queue_turns(self.turns.pop(0))
+
+
+@pytest.mark.slow
+def test_i_wasnt_finished_hears_the_rest_and_judges_the_answer_whole(tmp_path, transcribers, tts, candidate):
+    # The first answer ends at its pause; at the next question the candidate says the interviewer cut them off,
+    # gives the rest (the measured result), and the first answer is kept once, judged with it.
+    mic = ScriptedMicrophone(max_silence_s=40)
+    said = [[render_turn(candidate, NO_RESULT)], [render_turn(candidate, "I wasn't finished.")],
+            [render_turn(candidate, RESULT)], [render_turn(candidate, "Skip.")]]
+    from voicecoach.audio.endpoint import EndOfTurn
+
+    engines = Engines(tts, NullPlayer(), mic, transcribers["faster-whisper"], SileroVad(), endpoint=EndOfTurn())
+    recorder = Recorder("practice", {}, json_out=tmp_path / "s.json")
+    from voicecoach.audio.listen import ListenOptions
+
+    options = InterviewOptions(intro="none", follow_ups=0, listen=ListenOptions(prompt_after_s=3.0))
+    second = next(q for q in load_questions() if q.round == "hiring_manager" and q.id != PERF.id)
+    rec = Interview([PERF, second], engines, recorder, options, [_SaysInOrder(mic, said)]).run().to_json()
+    first, then = rec["answers"]
+    assert [c["command"] for c in rec["answers"][1]["commands"]] == ["skip"]
+    assert [c["command"] for c in first["commands"]] == ["not_finished"]  # kept with the answer it concerns
+    assert ("eleven" in first["transcript"].lower() or "11" in first["transcript"]) and "180" in first["transcript"]
+    assert first["parts"] == [] and first["status"] == "answered"
+    assert next(s for s in first["evaluation"]["signals"] if s["id"] == "results")["found"]
+    assert then["index"] == 2 and then["status"] == "skipped"
+    assert json.loads((tmp_path / "s.json").read_text())["answers"][0]["transcript"] == first["transcript"]
+    # The rest's end is judged with the words said before it: a whole answer, not an eighteen-word one.
+    last = first["timings"]["continued_pauses_judged"][-1]
+    assert last["voice"] < 0.3 or last["likelihood"] >= 0.5, last

@@ -48,3 +48,32 @@ def test_typed_practice_is_judged_and_kept(tmp_path, home):
     assert s["answers"][0]["transcript"] == answer and s["answers"][0]["evaluation"]["tips"] is not None
     history = run_cli("history", "--json")
     assert json.loads(history.stdout)[0]["mode"] == "typed"
+
+
+def test_i_wasnt_finished_goes_back_to_the_answer_before_then_asks_again(tmp_path, home):
+    # The interviewer took a pause for the end of the first answer: the candidate says so at the next question,
+    # says the rest, and the first answer is judged again whole, kept once; then the second question is asked again.
+    first = "When two of the lads on my crew fell out over the weekend rota I sat them down together."
+    rest = "Each said their piece and we worked out a swap that suited both, and they have covered for each other."
+    second = "I would like to stay with a firm like yours for the long term, because the crews here stick together."
+    r = run_cli("practice", "--typed", "--questions", "2", "--round", "hr", "--seed", "3", "--follow-ups", "0",
+                "--json-out", str(tmp_path / "s.json"), input=f"{first}\n\nI wasn't finished\n{rest}\n\n{second}\n\n",
+                timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert "[command: not_finished]" in r.stdout and "Go on with your answer to question 1" in r.stdout
+    assert r.stdout.count("Question 2/2") == 2 and r.stdout.count("Verdict:") == 3
+    s = json.loads((tmp_path / "s.json").read_text())
+    assert [(a["index"], a["status"]) for a in s["answers"]] == [(1, "answered"), (2, "answered")]
+    assert s["answers"][0]["transcript"] == f"{first} {rest}" and s["answers"][1]["transcript"] == second
+    assert s["answers"][0]["parts"] == []  # the rest joins the answer: not a follow-up of its own
+    assert [c["command"] for c in s["answers"][0]["commands"]] == ["not_finished"]
+    kept = json.loads(run_cli("history", "--json").stdout)[0]  # the history has the one answer, judged whole
+    assert (kept["summary"]["questions"], kept["summary"]["answered"]) == (2, 2), kept["summary"]
+    assert "worked out a swap" in run_cli("show", str(kept["id"])).stdout
+
+
+def test_i_wasnt_finished_before_any_answer_says_there_is_none_and_asks_the_question_again():
+    r = run_cli("practice", "--typed", "--questions", "1", "--round", "hr", "--seed", "3", "--follow-ups", "0",
+                input="I wasn't finished\nskip\n", timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert "no answer before this one" in r.stdout and r.stdout.count("Question 1/1") == 2

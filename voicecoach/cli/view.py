@@ -52,6 +52,8 @@ class LogView:
                 self._p(f"\nQuestion {i + 1}/{n} ({ROUND[q.round]} round, {_source(q.role)}): {q.text}")
             case PromptSpoken(kind="follow_up", text=text):
                 self._p(f"  Follow-up: {text}")
+            case PromptSpoken(kind="continued", text=text):
+                self._p(f"  {text}")
             case CommandObeyed(command=command, heard=heard):
                 self._p(f"[command: {command}] (heard \"{inert(heard)}\")")
             case AnswerEvaluated(answer=a):

@@ -31,6 +31,8 @@ class Effect(str, Enum):
     STOP = "stop"
     DONE = "done"
     HELP = "help"
+    REOPEN = "reopen"
+    """The candidate had not finished the answer before: go back to it and hear the rest."""
 
 
 class Phase(str, Enum):

@@ -34,9 +34,14 @@ def thread_of(turns) -> tuple[str, tuple[WordTiming, ...], tuple[Part, ...]]:
             continue
         if texts:
             pos += 1
-        parts.append(Part("follow_up" if t.kind == "follow_up" else "answer",
-                          t.probe.text if t.probe else "", text, pos, pos + len(text),
-                          t.probe.gap if t.probe else None))
+        if t.kind == "continued" and parts:  # the rest of the part before, said after "I wasn't finished"
+            before = parts.pop()
+            parts.append(Part(before.kind, before.prompt, f"{before.text} {text}", before.start, pos + len(text),
+                              before.probe))
+        else:
+            parts.append(Part("follow_up" if t.kind == "follow_up" else "answer",
+                              t.probe.text if t.probe else "", text, pos, pos + len(text),
+                              t.probe.gap if t.probe else None))
         pos += len(text)
         texts.append(text)
         ws = [w for p in t.pieces for w in p.words]
@@ -111,7 +116,7 @@ class Feedback:
         for t in turns:
             timings.update({k: v for k, v in t.timings.items() if k != "last_speech_at"}
                            if t is main
-                           else {f"follow_up_{k}": v for k, v in t.timings.items() if k != "last_speech_at"})
+                           else {f"{t.kind}_{k}": v for k, v in t.timings.items() if k != "last_speech_at"})
         timings["pieces"] = sum(len(t.pieces) for t in turns)
         speech_s = sum(p.utterance.speech_s for t in turns for p in t.pieces if p.utterance is not None)
         decode_s = sum(t.timings.get("decode_s", 0.0) for t in turns)

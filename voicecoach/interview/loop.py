@@ -18,7 +18,7 @@ from ..history.records import Answer, SessionRecord
 from ..interrupts import shielded
 from ..questions.bank import Question
 from .commands import CommandSet, default_commands
-from .events import Event, Observer, PromptSpoken, QuestionAsked, SessionEnded, StateChanged
+from .events import Event, Info, Observer, PromptSpoken, QuestionAsked, SessionEnded, StateChanged
 from .feedback import Feedback
 from .options import Engines, InterviewOptions
 from .recorder import Recorder, measure_resources
@@ -52,6 +52,8 @@ class Interview:
         self.feedback = Feedback(self)
         self._t0 = time.monotonic()
         self.speech = Speech(engines.tts, engines.player)
+        self._last: tuple[Answer, Question, list] | None = None
+        """The answer last judged, its question and its turns: what "I wasn't finished" goes back to."""
 
     # -- what the turn runner and feedback use ------------------------------------------------
     def emit(self, event: Event) -> None:
@@ -133,6 +135,28 @@ class Interview:
                     close()
         return self.recorder.record
 
+    def _reopen(self, asked) -> None:
+        """The candidate said the answer before was not finished (the interviewer took a pause for its end), in the
+        turn ``asked``: hear the rest as part of that answer, then judge the whole of it again, save it over the
+        first judgement (with the command, which concerns it) and give the new verdict."""
+        if self._last is None or not self._last[0].transcript:
+            line = self.script.say("nothing_to_reopen")
+            self.emit(Info(f"  {line}"))
+            self.speak(line)
+            return
+        answer, q, turns = self._last
+        line = self.script.say("reopening", n=answer.index)
+        more = self.turns.run(answer.index - 1, "continued", line, line,
+                              lambda: self.emit(PromptSpoken(answer.index - 1, "continued", line)), answer.transcript)
+        more.commands[:0] = asked.commands
+        if more.text:
+            turns.append(more)
+            self._last = (self.feedback.conclude(answer, q, turns), q, turns)
+        if more.interrupted:
+            raise more.interrupted
+        if more.stop:
+            raise _Stop
+
     def _intro(self) -> None:
         o, n = self.options, len(self.questions)
         count = f"{n} question" + ("" if n == 1 else "s")
@@ -147,6 +171,9 @@ class Interview:
         spoken = self.script.say("question", n=i + 1, total=len(self.questions), text=q.text)
         runner = self.turns
         turns = [runner.run(i, "question", spoken, q.text, lambda: self.emit(PromptSpoken(i, "question", q.text)))]
+        if turns[0].status == "reopened":  # "I wasn't finished": the rest of the last answer, then this question again
+            self._reopen(turns[0])
+            return self._question(i, q)
         answer.timings["launch_to_question_s"] = round(turns[0].prompt_started - LAUNCHED_AT, 3)
         used: set[str] = set()
         evaluation = None  # of ``turns`` as they stand, once computed (the verdict reuses it: no second wait)
@@ -165,7 +192,7 @@ class Interview:
             follow.timings["end_detected_to_probe_s"] = round(follow.prompt_started - turns[-1].end_detected, 3)
             turns.append(follow)
             evaluation = None
-        self.feedback.conclude(answer, q, turns, evaluation)
+        self._last = (self.feedback.conclude(answer, q, turns, evaluation), q, turns)
         if any(t.interrupted for t in turns):
             raise next(t.interrupted for t in turns if t.interrupted)
         if any(t.stop for t in turns):

@@ -22,6 +22,8 @@ LINES: dict[str, frozenset[str]] = {
     "skipping_follow_up": frozenset(),
     "paused": frozenset(),
     "nothing_heard": frozenset(),
+    "reopening": frozenset({"n"}),
+    "nothing_to_reopen": frozenset(),
     "pressed_not_now": frozenset({"command"}),
     "tip": frozenset({"tip"}),
     "summary": frozenset({"answered", "questions", "suited"}),

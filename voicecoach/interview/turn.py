@@ -35,9 +35,10 @@ class Turn:
     """What happened in one turn."""
 
     kind: str = "question"
-    """``question`` or ``follow_up``."""
+    """``question``, ``follow_up`` or ``continued`` (the rest of an answer ended too soon)."""
     status: str = "no_answer"
-    """``answered``, ``partial``, ``skipped``, ``no_answer`` or ``stopped``."""
+    """``answered``, ``partial``, ``skipped``, ``no_answer``, ``stopped`` or ``reopened`` (the candidate said the
+    answer before was not finished)."""
     pieces: list[Piece] = field(default_factory=list)
     reason: str = ""
     """How the answer ended: ``silence``, ``max_length``, ``done``, ``stopped``, ``interrupted``."""
@@ -56,6 +57,8 @@ class Turn:
     """The follow-up probe this turn answers (``voicecoach.interview.probes.Probe``)."""
     judged: list[dict] = field(default_factory=list)
     """Each pause judged: when, how likely the answer was finished, the silence that would end it."""
+    said_before: str = ""
+    """For a ``continued`` turn, what the answer said before it: the end-of-turn judge hears the whole answer."""
 
     @property
     def text(self) -> str:
@@ -105,9 +108,10 @@ class TurnRunner:
         """``time.monotonic()`` when the speech in ``piece`` ended (its utterance without the VAD's padding)."""
         return self.mic_time_of(piece.utterance.end_s - self.iv.options.listen.end_pad_s)
 
-    def run(self, index: int, kind: str, spoken: str, repeat_text: str, on_spoken) -> Turn:
-        """Say ``spoken``, then listen until the answer is over, skipped, given up or stopped."""
-        iv, turn = self.iv, Turn(kind)
+    def run(self, index: int, kind: str, spoken: str, repeat_text: str, on_spoken, said_before: str = "") -> Turn:
+        """Say ``spoken``, then listen until the answer is over, skipped, given up or stopped (``said_before``: what
+        the answer said before this turn, for a ``continued`` one)."""
+        iv, turn = self.iv, Turn(kind, said_before=said_before)
         policy = TurnPolicy(iv.commands, iv.options.max_prompts)
         turn.prompt_started = self._say(spoken)
         on_spoken()
@@ -190,7 +194,7 @@ class TurnRunner:
             voice = self._voice_ahead[1].result()  # heard while the piece decoded (done by now)
         elif heard:
             voice = endpoint.voice(self._voice_audio(heard))
-        likelihood = endpoint.likelihood(None, turn.text, voice)
+        likelihood = endpoint.likelihood(None, f"{turn.said_before} {turn.text}".strip(), voice)
         silence = endpoint.rules.silence_for(likelihood)
         iv.listener.require_silence(silence)
         turn.judged.append({"at_s": round(iv.listener.elapsed_s, 2), "likelihood": round(likelihood, 3),
@@ -258,12 +262,13 @@ class TurnRunner:
     def _pressed(self, index, policy: TurnPolicy, turn: Turn, name: str, at: float, spoken: str, repeat_text: str):
         """Act on a command pressed (a front end's button); True/False when it ended the turn, None to carry on.
 
-        A press made while the interviewer was speaking counts only to end the interview; the others were
-        meant for what was being said then.
+        A press made while the interviewer was speaking counts only to end the interview or to say the answer
+        before was not finished (the verdict on it is what was being said); the others were meant for what was
+        being said then.
         """
         iv = self.iv
         cmd = iv.commands.named(name)
-        if cmd is None or (at < self._listening_since and cmd.effect is not Effect.STOP):
+        if cmd is None or (at < self._listening_since and cmd.effect not in (Effect.STOP, Effect.REOPEN)):
             return None
         heard_speech = iv.listener.in_speech or iv.bg.pending > 0 or iv.listener.answer_started
         if policy.pressed(cmd, heard_speech).kind != "command":
@@ -322,6 +327,9 @@ class TurnRunner:
         if effect is Effect.SKIP:
             turn.status = "skipped"
             iv.speak(iv.script.say("skipping_follow_up" if turn.kind == "follow_up" else "skipping"))
+            return True
+        if effect is Effect.REOPEN:  # the loop goes back to the answer before, then asks this question again
+            turn.status = "reopened"
             return True
         if effect is Effect.PAUSE:
             iv.speak(iv.script.say("paused"))

@@ -43,9 +43,9 @@ class TypedTurnRunner:
         text = " ".join(text.split())
         return len(text.split()) <= _COMMAND_WORDS and self.iv.commands.parse(text) is not None
 
-    def run(self, index: int, kind: str, spoken: str, repeat_text: str, on_spoken) -> Turn:
+    def run(self, index: int, kind: str, spoken: str, repeat_text: str, on_spoken, said_before: str = "") -> Turn:
         """Show and say ``spoken``, then read until an answer, a skip or the end of the interview."""
-        iv, turn = self.iv, Turn(kind)
+        iv, turn = self.iv, Turn(kind, said_before=said_before)
         turn.prompt_started = iv.speak(spoken)
         iv.emit(StateChanged("listening"))
         on_spoken()
@@ -76,6 +76,9 @@ class TypedTurnRunner:
             if effect is Effect.SKIP:
                 turn.status = "skipped"
                 iv.speak(iv.script.say("skipping_follow_up" if kind == "follow_up" else "skipping"))
+                return turn
+            if effect is Effect.REOPEN:
+                turn.status = "reopened"
                 return turn
             if effect is Effect.STOP:
                 turn.stop, turn.reason, turn.status = True, "stopped", "stopped"

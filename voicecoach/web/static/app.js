@@ -15,7 +15,7 @@ const STATES = {
   paused: "Paused",
   done: "Finished",
 };
-const KEYS = { r: "repeat", s: "slower", n: "skip", d: "done", p: "pause", h: "help", e: "stop" };
+const KEYS = { r: "repeat", s: "slower", n: "skip", d: "done", b: "not_finished", p: "pause", h: "help", e: "stop" };
 const FRAME_SAMPLES = 512;
 
 // What the bench and the tests read: per answer, when its card was shown and its verdict heard (page
@@ -280,8 +280,8 @@ function handle(m) {
       showQuestion(m);
       break;
     case "prompt":
-      if (m.kind === "follow_up") {
-        $("followup").textContent = `Follow-up: ${m.text}`;
+      if (m.kind === "follow_up" || m.kind === "continued") {
+        $("followup").textContent = m.kind === "follow_up" ? `Follow-up: ${m.text}` : m.text;
         $("followup").hidden = false;
         $("transcript").textContent = "";
         answering = false;
@@ -364,6 +364,8 @@ function updateButtons() {
     if (c === "stop") on = state !== "done" && state !== "";
     else if (c === "done") on = listening && answering && state !== "paused";
     else if (c === "resume") on = state === "paused";
+    // "I wasn't finished" while the verdict on that answer is being said, or before the next answer starts
+    else if (c === "not_finished") on = state === "speaking" || (listening && !answering && state !== "paused");
     else if (state === "paused") on = false;
     else on = listening && !answering;
     b.disabled = !on;
