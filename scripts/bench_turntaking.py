@@ -106,6 +106,7 @@ class Candidate:
         # With ``recover``, a candidate cut off says "I wasn't finished" at the next question and, asked to go on,
         # says the rest of the answer from the end of the pause that was taken for its end.
         self.recover, self._rest = recover, None
+        self._from_s = 0.0  # where in the current answer the audio playing starts (a rest starts after a pause)
         self._not_finished = None
         if recover:
             from bench_turns import _voice
@@ -139,7 +140,7 @@ class Candidate:
                             self.player.stop()
                             self._waiting_feedback = None  # no response time for an answer cut off
                             if self.recover and self._current is not None:
-                                self._keep_rest(r, started - self._playing[0])
+                                self._keep_rest(r, self._from_s + started - self._playing[0])
                     elif self._waiting_feedback is not None and self._playing and started >= self._playing[1] - 0.3:
                         r = self._waiting_feedback
                         r["response_s"] = started - self._playing[1]
@@ -152,10 +153,11 @@ class Candidate:
                 text = self.asr.transcribe(ev.utterance.clip).text.lower()
                 self.log(f"candidate heard: {text}")
                 if "go on with your answer" in text and self._rest is not None:
-                    r, rest = self._rest
+                    r, self._from_s = self._rest
                     self._rest = None
-                    player = self._say(rest, {"id": f"{r['id']} (the rest)", "rest": True, "cut_off": False,
-                                              "response_s": None})
+                    player = self._say(self._current.samples[int(self._from_s * RATE):],
+                                       {"id": f"{r['id']} (the rest)", "rest": True, "of": r, "cut_off": False,
+                                        "response_s": None})
                 elif "question" in text and " of " in text and self._rest is not None:
                     self._playing, self._waiting_feedback = None, None
                     player = threading.Thread(target=self._play, args=(self._not_finished,), daemon=True)
@@ -163,6 +165,7 @@ class Candidate:
                     player.start()
                 elif "question" in text and " of " in text and self.answers:
                     self._current = sa = self.answers.pop(0)
+                    self._from_s = 0.0
                     player = self._say(sa.samples, {"id": sa.id, "cut_off": False, "response_s": None})
                 if "end of the interview" in text or "that's the end" in text:
                     return
@@ -180,13 +183,14 @@ class Candidate:
         return player
 
     def _keep_rest(self, r: dict, cut_at_s: float) -> None:
-        """The rest of the answer cut off ``cut_at_s`` into it: from the end of the last pause before then (the one
-        taken for the end of the answer; what was said over the interviewer is said again)."""
-        sa = self._current
-        resume = [p.at_s + p.length_s for p in sa.pauses if p.kind != "end" and p.at_s <= cut_at_s]
+        """The rest of the answer cut off ``cut_at_s`` into it (a rest cut off again too): from the end of the last
+        pause before then (the one taken for the end of the answer; what was said over the interviewer is said
+        again)."""
+        resume = [p.at_s + p.length_s for p in self._current.pauses if p.kind != "end" and p.at_s <= cut_at_s]
         if resume:
-            self._rest = (r, sa.samples[int(resume[-1] * RATE):])
-            r["told_not_finished"] = True
+            r = r.get("of", r)
+            self._rest = (r, resume[-1])
+            r["told_not_finished"] = r.get("told_not_finished", 0) + 1
 
 
 def harness_loop_s(tries: int = 5) -> float:
@@ -322,8 +326,9 @@ def main() -> None:
                   f"{statistics.median(kept):.2f}, lowest {min(kept):.2f}" if kept else "        no session transcript",
                   flush=True)
             if args.recover:
-                print(f"        {len(told)} answers cut off were told \"I wasn't finished\" and the rest: words kept "
-                      + ", ".join(f"{r['id']} {r.get('words_kept')}" for r in told), flush=True)
+                print(f"        {len(told)} answers cut off were told \"I wasn't finished\" and the rest (times told; "
+                      "words kept): " + ", ".join(f"{r['id']} ({r['told_not_finished']}; {r.get('words_kept')})"
+                                                  for r in told), flush=True)
 
 
 if __name__ == "__main__":
