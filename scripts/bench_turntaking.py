@@ -5,7 +5,7 @@ does it answer a finished answer?
 A `voicecoach practice` session runs against two PulseAudio null sinks (as scripts/practice_harness.py);
 this process is the candidate. It answers every question with a spoken answer from the dev half of
 tests/data/turns/pauses.toml (pauses inside sentences of 2-4 s, between sentences, and the true end), or with
-`--from heldout-k` from one held-out writer's (tests/data/turns/heldout.toml), in two voices, and listens to
+`--from heldout-m` from one held-out writer's (tests/data/turns/heldout.toml), in two voices, and listens to
 the interviewer all the while. Per answer it records:
 
 * a false cut-off: the interviewer began to speak before the candidate's answer was over;
@@ -15,8 +15,8 @@ the interviewer all the while. Per answer it records:
 Policies compared: the fixed 2.5-s end silence of before (`--end-silence 2.5`) and the judged one (the
 default), each idle and with one busy process beside it.
 
-Usage: .venv/bin/python scripts/bench_turntaking.py [--answers 6] [--from dev|heldout-h|heldout-g|heldout-k] [--first 0]
-       [--policies fixed judged] [--busy 0 1]
+Usage: .venv/bin/python scripts/bench_turntaking.py [--answers 6] [--from dev|heldout-h|heldout-g|heldout-k|heldout-m]
+       [--first 0] [--policies fixed judged] [--busy 0 1]
 """
 
 from __future__ import annotations
@@ -47,9 +47,9 @@ RATE = 16000
 VOICES = ("hibari:0.7", "hibari:1.2")
 
 
-SETS = {"dev": (PAUSES, "p-", 36), **{f"heldout-{w}": (HELDOUT, f"{w}-", 1) for w in "hgk"}}
-"""Where the answers come from: the pause set's dev half (p-036 on), or one held-out writer (heldout.toml), whose
-answers were written by a helper who never saw the rules (writer k's failures have never been looked at)."""
+SETS = {"dev": (PAUSES, "p-", 36), **{f"heldout-{w}": (HELDOUT, f"{w}-", 1) for w in "hgkm"}}
+"""Where the answers come from: the pause set's dev half (p-036 on), or one writer of heldout.toml, whose answers were
+written by a helper who never saw the rules (h, g and k have been looked at since the ninth session; m is unseen)."""
 
 
 def _answers(n: int, source: str = "dev", first: int = 0) -> list[SpokenAnswer]:
@@ -159,10 +159,7 @@ class Candidate:
                                        {"id": f"{r['id']} (the rest)", "rest": True, "of": r, "cut_off": False,
                                         "response_s": None})
                 elif "question" in text and " of " in text and self._rest is not None:
-                    self._playing, self._waiting_feedback = None, None
-                    player = threading.Thread(target=self._play, args=(self._not_finished,), daemon=True)
-                    time.sleep(0.45)
-                    player.start()
+                    player = self._say(self._not_finished)  # not an answer: no result, no response time
                 elif "question" in text and " of " in text and self.answers:
                     self._current = sa = self.answers.pop(0)
                     self._from_s = 0.0
@@ -171,11 +168,13 @@ class Candidate:
                     return
 
 
-    def _say(self, samples: np.ndarray, r: dict) -> threading.Thread:
-        """Start playing an answer (or its rest) 0.45 s from now, as a person would after the question."""
+    def _say(self, samples: np.ndarray, r: dict | None = None) -> threading.Thread:
+        """Start playing an answer, its rest (``r``, its result) or a command (no ``r``: nothing is measured) 0.45 s
+        from now, as a person would after the question."""
         start = time.monotonic() + 0.45
-        self._playing = (start, start + last_sound_s(samples))
-        self.results.append(r)
+        self._playing = (start, start + last_sound_s(samples)) if r is not None else None
+        if r is not None:
+            self.results.append(r)
         self._waiting_feedback = r
         time.sleep(0.45)
         player = threading.Thread(target=self._play, args=(samples,), daemon=True)

@@ -35,7 +35,7 @@ class _Slow:
         self.decoded.append((float(start), prompt))
         time.sleep(self.delay_s)
         return SimpleNamespace(text=f"piece at {start:g}.", words=(Word(" piece", 0.0, 0.2),), no_speech=False,
-                               speech_s=1.0, avg_logprob=-0.2)
+                               speech_s=1.0, avg_logprob=-0.2, ending=None)
 
 
 def _utt(start_s: float, end_s: float) -> Utterance:

@@ -78,3 +78,22 @@ def test_no_speech(engine, kind, transcribers):
     assert result.no_speech is True
     assert result.text == ""
     assert result.words == ()
+
+
+def test_whisper_is_less_sure_of_a_full_stop_where_the_sentence_goes_on(speech_dir):
+    """``Transcript.ending``: how sure Whisper was of the full stop closing a transcript. Cut after "Americans", the
+    recording is transcribed "And so my fellow Americans." like a finished sentence, but the voice goes on, and Whisper
+    says so by its doubt; the whole sentence ends surely. The end-of-turn judgement takes a doubted full stop for a
+    sentence left hanging."""
+    from voicecoach.asr import LIVE_OPTIONS, make_transcriber
+
+    live = make_transcriber("faster-whisper", options=LIVE_OPTIONS)  # as the practice session decodes its pieces
+    jfk = load_audio(speech_dir / "jfk.flac").to(16000)
+    whole = live.transcribe(jfk)
+    americans = next(w for w in whole.words if w.word.lower().startswith("americans"))
+    cut = live.transcribe(AudioClip(jfk.samples[:int((americans.end_s + 0.1) * 16000)], 16000))
+    assert whole.text.endswith("country.") and cut.text.endswith("Americans.")
+    assert whole.ending > 0.8 and cut.ending < whole.ending - 0.2, (whole.ending, cut.ending)
+    so = live.transcribe(AudioClip(jfk.samples[:int((whole.words[1].end_s + 0.1) * 16000)], 16000))
+    for t in (whole, cut, so):  # known exactly when the text ends on a full stop ("And so..." does not)
+        assert (t.ending is not None) == (t.text.endswith((".", "?", "!")) and not t.text.endswith("..")), t.text

@@ -44,6 +44,8 @@ class Piece:
     """A note when the piece does not look like English (``asr.english_doubt``)."""
     ahead: bool = False
     """Decoded ahead, from the moment the candidate paused (``BackgroundTranscriber.speculate``)."""
+    ending: float | None = None
+    """How sure Whisper was of the full stop closing the piece (``Transcript.ending``)."""
 
 
 class _Speculation:
@@ -102,7 +104,8 @@ class BackgroundTranscriber:
                     result = self._tr.transcribe(utt.clip, prompt=prompt)
                 words = tuple(Word(w.word, w.start_s + utt.start_s, w.end_s + utt.start_s) for w in result.words)
                 piece = Piece(-1 if index is None else index, result.text, words, time.perf_counter() - t, utt,
-                              candidate, time.monotonic(), None if candidate else english_doubt(result))
+                              candidate, time.monotonic(), None if candidate else english_doubt(result),
+                              ending=result.ending)
                 with self._cond:
                     if generation == self._generation:
                         if spec is None:

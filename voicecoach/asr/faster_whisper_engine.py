@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 import numpy as np
 
@@ -45,6 +46,8 @@ class FasterWhisperTranscriber(Transcriber):
             raise ModelNotFound(f"{model.path / 'model.bin'} cannot be loaded ({str(exc).splitlines()[0][:120]})",
                                 "replace the model folder with a working CTranslate2 Whisper model, or leave out "
                                 "--model to use the bundled tiny.en") from None
+        self._model.model = _KeepsAlignment(self._model.model)
+        self._closing_tokens = None
 
     def _decode(self, samples: np.ndarray, options: DecodeOptions) -> list[Segment]:
         segments, _info = self._model.transcribe(
@@ -67,9 +70,45 @@ class FasterWhisperTranscriber(Transcriber):
         # is the piece's last fraction of a second of padding: Whisper invents words there (which the gate drops)
         # at up to 0.4 s a piece. A rest under REST_S holds no word the window missed: not decoded.
         out, duration = [], len(samples) / 16000
+        keeper = getattr(self._model, "model", None)
+        if isinstance(keeper, _KeepsAlignment):
+            keeper.last = None
         for s in segments:
             out.append(Segment(s.text, tuple(Word(w.word, w.start, w.end) for w in (s.words or ())),
                                s.no_speech_prob, s.avg_logprob))
             if s.end >= duration - REST_S:
                 break
+        if out:
+            out[-1] = replace(out[-1], ending=self._ending())
         return out
+
+    def _ending(self) -> float | None:
+        """How sure Whisper was of the full stop, "?" or "!" closing what it decoded last: the probability it gave
+        that token in the pass that timed the words (the last window's), after the audio and the words before it."""
+        keeper = getattr(self._model, "model", None)
+        if not isinstance(keeper, _KeepsAlignment) or keeper.last is None:
+            return None
+        tokens, results = keeper.last
+        if not tokens or not tokens[-1] or not results or len(results[-1].text_token_probs) != len(tokens[-1]):
+            return None
+        if self._closing_tokens is None:
+            tok = self._model.hf_tokenizer
+            self._closing_tokens = {tok.token_to_id(t) for t in (".", "?", "!")} - {None}
+        return float(results[-1].text_token_probs[-1]) if tokens[-1][-1] in self._closing_tokens else None
+
+
+class _KeepsAlignment:
+    """CTranslate2's Whisper, keeping the tokens and the result of its last ``align`` (faster-whisper times the words
+    with it, scoring every token of a window's text given the audio and the tokens before it)."""
+
+    def __init__(self, model) -> None:
+        self._model = model
+        self.last: tuple[list, list] | None = None
+
+    def __getattr__(self, name: str):
+        return getattr(self._model, name)
+
+    def align(self, features, start_sequence, text_tokens, *args, **kwargs):
+        results = self._model.align(features, start_sequence, text_tokens, *args, **kwargs)
+        self.last = (text_tokens, results)
+        return results

@@ -93,6 +93,7 @@ def transcribe_speech(transcriber, clip, prompt: str | None = None) -> Transcrip
     options = transcriber.options if prompt is None else replace(transcriber.options, prompt=prompt)
     windows = speech_windows(spans, probs, WINDOW_S)
     texts, words = [], []
+    ending = None  # how sure Whisper was of the last segment's closing full stop, if it was kept
     heard: list[tuple[float, int]] = []  # (log-probability, length) of every decoded text, kept or not
     with contextlib.closing(clip.blocks()) as blocks:
         samples = _Samples(blocks)
@@ -114,6 +115,7 @@ def transcribe_speech(transcriber, clip, prompt: str | None = None) -> Transcrip
                     continue
                 if seg.text.strip():
                     texts.append(seg.text.strip())
+                    ending = seg.ending
                 words.extend(
                     Word(w.word.strip(), timeline.to_original(w.start_s), timeline.to_original(w.end_s))
                     for w in seg.words if w.word.strip()
@@ -121,6 +123,8 @@ def transcribe_speech(transcriber, clip, prompt: str | None = None) -> Transcrip
             if transcriber.progress is not None and len(windows) > 1:
                 transcriber.progress(f"transcribed {window[-1].end_s:.0f} s of {duration_s:.0f} s "
                                      f"(part {k} of {len(windows)})")
-    text, words = drop_invented_ending(_SPACES.sub(" ", " ".join(texts)).strip(), words)
+    whole = _SPACES.sub(" ", " ".join(texts)).strip()
+    text, words = drop_invented_ending(whole, words)
     return Transcript(text, tuple(words) if text else (), duration_s, transcriber.engine, transcriber.model_name,
-                      not text, _mean_logprob(heard), round(sum(s.duration_s for s in spans), 3))
+                      not text, _mean_logprob(heard), round(sum(s.duration_s for s in spans), 3),
+                      ending if text == whole else None)  # not the ending of a sentence dropped as invented

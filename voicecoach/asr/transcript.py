@@ -36,11 +36,15 @@ class Transcript:
     in ``to_dict``; see ``english_doubt``."""
     speech_s: float = 0.0
     """Seconds of speech the voice activity detector found (Whisper may still find no words in it)."""
+    ending: float | None = None
+    """How sure Whisper was (0-1) of the full stop, "?" or "!" that closes the text, given the audio and the words
+    before it: low where the sentence sounds as if it goes on though Whisper closed it. None when the text ends
+    otherwise ("...", a word), or the engine does not tell. Not in ``to_dict``; the end-of-turn judgement uses it."""
 
     def to_dict(self) -> dict:
         """The JSON object of ``voicecoach transcribe --json``."""
         d = asdict(self)
-        d.pop("avg_logprob"), d.pop("speech_s")
+        d.pop("avg_logprob"), d.pop("speech_s"), d.pop("ending")
         d["words"] = [asdict(w) for w in self.words]
         d["duration_s"] = round(self.duration_s, 3)
         for w in d["words"]:
@@ -85,6 +89,8 @@ class Segment:
     words: tuple[Word, ...]
     no_speech_prob: float
     avg_logprob: float
+    ending: float | None = None
+    """For the last segment of a decode: ``Transcript.ending`` (None from an engine that does not tell)."""
 
 
 LIVE_OPTIONS = DecodeOptions(beam_size=1, temperatures=(0.0, 0.4, 0.8), max_tokens_per_s=8.0, compute_type="int8",

@@ -62,6 +62,8 @@ class TurnRules:
     voice_silence_s: float = 0.6
     trailing_off: tuple[str, ...] = ()
     summing_up: re.Pattern | None = None
+    afterthoughts: re.Pattern | None = None
+    full_stop_doubted_below: float = 0.0
 
     def silence_for(self, likelihood: float) -> float:
         """Seconds of silence that end the answer, given how likely it is finished."""
@@ -83,7 +85,8 @@ def load_turn_rules(path: str | Path | None = None) -> TurnRules:
     top = TableReader(path, "top level", data)
     top.unknown({"finished_at", "finished_silence_s", "unsure_at", "unsure_silence_s", "unfinished_silence_s",
                  "dangling", "dangling_phrases", "not_dangling", "closing", "combine", "voice_incomplete_below",
-                 "voice_silence_s", "trailing_off", "summing_up"})
+                 "voice_silence_s", "trailing_off", "summing_up", "afterthoughts",
+                 "full_stop_doubted_below"})
     silences = [top.get(k, float) for k in ("finished_silence_s", "unsure_silence_s", "unfinished_silence_s")]
     if not 0.3 < silences[0] <= silences[1] <= silences[2] <= 10:
         top.fail("the silences must grow from finished to unsure to unfinished, between 0.3 and 10 seconds")
@@ -94,6 +97,9 @@ def load_turn_rules(path: str | Path | None = None) -> TurnRules:
     if not 0 < voice_silence_s <= silences[0]:
         top.fail("'voice_silence_s' must be over 0 and at most 'finished_silence_s' (no answer ends sooner)")
     trailing_off = tuple(top.strings("trailing_off", []))  # each a non-empty string ("" would end every transcript)
+    doubted = top.get("full_stop_doubted_below", float, 0.0)
+    if not 0 <= doubted < 1:
+        top.fail("'full_stop_doubted_below' must be from 0 (off) to under 1")
     c = TableReader(path, "[combine]", top.get("combine", dict))
     c.unknown({"bias", *FEATURES})
     weights = {f: c.get(f, float) for f in FEATURES}
@@ -103,7 +109,8 @@ def load_turn_rules(path: str | Path | None = None) -> TurnRules:
                      _at_end(compile_any(top.strings("not_dangling", []))),
                      _at_end(compile_any(top.strings("closing", []))),
                      c.get("bias", float), weights, top.get("voice_incomplete_below", float, 0.3),
-                     voice_silence_s, trailing_off, _at_start(compile_any(top.strings("summing_up", []))))
+                     voice_silence_s, trailing_off, _at_start(compile_any(top.strings("summing_up", []))),
+                     _after_comma(compile_any(top.strings("afterthoughts", []))), doubted)
 
 
 def _at_end(pattern: re.Pattern | None) -> re.Pattern | None:
@@ -115,6 +122,12 @@ def _at_end(pattern: re.Pattern | None) -> re.Pattern | None:
 def _at_start(pattern: re.Pattern | None) -> re.Pattern | None:
     """``pattern`` matching only a whole phrase where the text starts."""
     return None if pattern is None else re.compile(rf"^(?:{pattern.pattern})\b", pattern.flags)
+
+
+def _after_comma(pattern: re.Pattern | None) -> re.Pattern | None:
+    """``pattern`` matching only a phrase after a comma at the very end, closed by a full stop, "!" or "?" (not by
+    Whisper's "..." of a voice trailing off): "..., honestly." """
+    return None if pattern is None else re.compile(rf",\s*(?:{pattern.pattern})\s*[.!?]$", pattern.flags)
 
 
 def _last_sentence(text: str) -> str:
@@ -188,9 +201,10 @@ class EndOfTurn:
         out = self._session.run(None, {"input_features": mel[None].astype(np.float32)})[0]
         return float(np.asarray(out).ravel()[0])
 
-    def words(self, text: str) -> dict[str, float]:
+    def words(self, text: str, mark_doubted: bool = False) -> dict[str, float]:
         """The transcript's cues: does it stop on a dangling word, a full stop, a closing phrase; is it short; how
-        long is it so far (0 to 1 at sixty words: one sentence is rarely a whole answer)."""
+        long is it so far (0 to 1 at sixty words: one sentence is rarely a whole answer). ``mark_doubted``: Whisper
+        doubts the mark closing the text (``likelihood``), so a "?" there is no question back."""
         r = self.rules
         t = text.strip()
         low = t.lower().replace("’", "'")
@@ -198,12 +212,15 @@ class EndOfTurn:
         tail = " ".join(words[-4:])
         # Whisper puts a full stop at the end of a piece cut in the middle of a sentence ("What I did was."), so
         # a dangling last word counts whatever punctuation follows it.
+        # A sentence closed by an afterthought after a comma ("..., though.", "..., honestly.") is over, though
+        # "though" alone would dangle.
+        afterthought = _matches(r.afterthoughts, t[-60:])
         dangling = (bool(words) and (words[-1] in r.dangling or _matches(r.dangling_phrases, tail))
-                    and not _matches(r.not_dangling, tail))
+                    and not _matches(r.not_dangling, tail) and not afterthought)
         # A closing phrase, a last sentence that sums up ("So I think it's working."), or a question back to the
         # interviewer ("...how do new starters settle in?"). Only the end is searched: an end-anchored search tries
         # every start, and an answer runs to thousands of characters.
-        closing = (t.endswith("?") or _matches(r.closing, t[-120:])
+        closing = ((t.endswith("?") and not mark_doubted) or afterthought or _matches(r.closing, t[-120:])
                    or _matches(r.summing_up, _last_sentence(low[-400:])))
         # Whisper marks a voice trailing off ("So I took...") or a word cut short ("because you-"): still going,
         # unless the words close the answer ("So yeah...").
@@ -213,19 +230,24 @@ class EndOfTurn:
                 "closing": float(closing),
                 "short": float(len(words) < 8), "length": min(1.0, len(words) / 60)}
 
-    def likelihood(self, samples: np.ndarray | None, text: str, voice: float | None = None) -> float:
+    def likelihood(self, samples: np.ndarray | None, text: str, voice: float | None = None,
+                   ending: float | None = None) -> float:
         """How likely (0-1) the answer is finished, from its audio so far (16 kHz) and its transcript so far (or
-        ``voice``, the audio's score from ``voice()`` when it was heard ahead).
+        ``voice``, the audio's score from ``voice()`` when it was heard ahead), and ``ending``, how sure Whisper was
+        of the full stop it closed the last piece with (``Transcript.ending``; None: not known).
 
-        A sentence left hanging is unfinished whatever else: the words say so (a dangling last word) or the voice
-        does (Smart Turn below ``voice_incomplete_below``: the pitch has not come down), unless the words close
-        the answer ("so that's what I did"). Between
+        A sentence left hanging is unfinished whatever else: the words say so (a dangling last word), the voice
+        does (Smart Turn below ``voice_incomplete_below``: the pitch has not come down), or Whisper doubts its own
+        full stop (below ``full_stop_doubted_below``: the last word sounds as if more follows), unless the words
+        close the answer ("so that's what I did"). Between
         a finished answer and a pause between two sentences the voice alone cannot tell (both sound complete),
         so the combination leans on the words and on how much has been said."""
         r = self.rules
-        f = self.words(text)
+        doubted = ending is not None and ending < r.full_stop_doubted_below
+        f = self.words(text, mark_doubted=doubted)
         v = voice if voice is not None else (self.voice(samples) if samples is not None and len(samples) else None)
-        if f["dangling"] or (v is not None and v < r.voice_incomplete_below and not f["closing"]):
+        hanging = (v is not None and v < r.voice_incomplete_below) or doubted
+        if f["dangling"] or (hanging and not f["closing"]):
             return 0.0  # a closing phrase ("so that's what I did") ends an answer even said flat
         f["voice"] = (v - 0.5) if v is not None else 0.0
         z = r.bias + sum(r.weights[k] * f[k] for k in FEATURES)

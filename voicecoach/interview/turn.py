@@ -194,11 +194,13 @@ class TurnRunner:
             voice = self._voice_ahead[1].result()  # heard while the piece decoded (done by now)
         elif heard:
             voice = endpoint.voice(self._voice_audio(heard))
-        likelihood = endpoint.likelihood(None, f"{turn.said_before} {turn.text}".strip(), voice)
+        ending = turn.pieces[-1].ending if turn.pieces else None
+        likelihood = endpoint.likelihood(None, f"{turn.said_before} {turn.text}".strip(), voice, ending)
         silence = endpoint.rules.silence_for(likelihood)
         iv.listener.require_silence(silence)
         turn.judged.append({"at_s": round(iv.listener.elapsed_s, 2), "likelihood": round(likelihood, 3),
-                            "voice": None if voice is None else round(voice, 3), "silence_s": silence,
+                            "voice": None if voice is None else round(voice, 3),
+                            "ending": None if ending is None else round(ending, 3), "silence_s": silence,
                             "judge_ms": round((time.perf_counter() - t) * 1000, 1)})
 
     def _voice_audio(self, utterances: list) -> np.ndarray:
