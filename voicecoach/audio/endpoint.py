@@ -9,7 +9,9 @@ middle of a sentence. At each pause this module gives the likelihood that the ca
   the pause lasts (``voice_silence_s``), as Whisper-style log-mel features;
 * the words: the live transcript's last words (a dangling "so I", "and then" or "um", or a voice trailing off
   "So I took..." means still going, but not "for a while"; a full stop or a closing phrase means done), with the lists
-  in ``prompts/turns.toml``.
+  in ``prompts/turns.toml``;
+* Whisper's doubt: how sure it was of the full stop closing the last piece (``Transcript.ending``); it writes one where
+  a sentence breaks off too, but less surely when the last word sounds as if more follows.
 
 The two are combined by a small logistic model (``[combine]`` in turns.toml, fitted by
 scripts/bench_turns.py on pause points labelled finished / not finished), and the likelihood sets how much
