@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import replace
 
 import numpy as np
@@ -47,7 +48,8 @@ class FasterWhisperTranscriber(Transcriber):
                                 "replace the model folder with a working CTranslate2 Whisper model, or leave out "
                                 "--model to use the bundled tiny.en") from None
         self._model.model = _KeepsAlignment(self._model.model)
-        self._closing_tokens = None
+        tok = self._model.hf_tokenizer
+        self._closing_tokens = {tok.token_to_id(t) for t in (".", "?", "!")} - {None}
 
     def _decode(self, samples: np.ndarray, options: DecodeOptions) -> list[Segment]:
         segments, _info = self._model.transcribe(
@@ -71,44 +73,48 @@ class FasterWhisperTranscriber(Transcriber):
         # at up to 0.4 s a piece. A rest under REST_S holds no word the window missed: not decoded.
         out, duration = [], len(samples) / 16000
         keeper = getattr(self._model, "model", None)
-        if isinstance(keeper, _KeepsAlignment):
-            keeper.last = None
+        keeper = keeper if isinstance(keeper, _KeepsAlignment) else None  # None: a model built without it
+        if keeper is not None:
+            keeper.take()  # forget an alignment this thread made before
         for s in segments:
             out.append(Segment(s.text, tuple(Word(w.word, w.start, w.end) for w in (s.words or ())),
                                s.no_speech_prob, s.avg_logprob))
             if s.end >= duration - REST_S:
                 break
-        if out:
-            out[-1] = replace(out[-1], ending=self._ending())
+        if out and keeper is not None:
+            out[-1] = replace(out[-1], ending=self._ending(keeper.take()))
         return out
 
-    def _ending(self) -> float | None:
+    def _ending(self, last: tuple[list, list] | None) -> float | None:
         """How sure Whisper was of the full stop, "?" or "!" closing what it decoded last: the probability it gave
-        that token in the pass that timed the words (the last window's), after the audio and the words before it."""
-        keeper = getattr(self._model, "model", None)
-        if not isinstance(keeper, _KeepsAlignment) or keeper.last is None:
+        that token in the pass that timed the words (``last``: the last window's tokens and alignment), after the audio
+        and the words before it."""
+        if last is None:
             return None
-        tokens, results = keeper.last
+        tokens, results = last
         if not tokens or not tokens[-1] or not results or len(results[-1].text_token_probs) != len(tokens[-1]):
             return None
-        if self._closing_tokens is None:
-            tok = self._model.hf_tokenizer
-            self._closing_tokens = {tok.token_to_id(t) for t in (".", "?", "!")} - {None}
         return float(results[-1].text_token_probs[-1]) if tokens[-1][-1] in self._closing_tokens else None
 
 
 class _KeepsAlignment:
-    """CTranslate2's Whisper, keeping the tokens and the result of its last ``align`` (faster-whisper times the words
-    with it, scoring every token of a window's text given the audio and the tokens before it)."""
+    """CTranslate2's Whisper, keeping the tokens and the result of the last ``align`` each thread made (faster-whisper
+    times the words with it, scoring every token of a window's text given the audio and the tokens before it). Per
+    thread, since a transcriber may decode on two threads at once (``Transcriber.thread_safe``)."""
 
     def __init__(self, model) -> None:
         self._model = model
-        self.last: tuple[list, list] | None = None
+        self._mine = threading.local()
 
     def __getattr__(self, name: str):
         return getattr(self._model, name)
 
     def align(self, features, start_sequence, text_tokens, *args, **kwargs):
         results = self._model.align(features, start_sequence, text_tokens, *args, **kwargs)
-        self.last = (text_tokens, results)
+        self._mine.last = (text_tokens, results)
         return results
+
+    def take(self) -> tuple[list, list] | None:
+        """The tokens and the result of this thread's last ``align`` since the last ``take`` (None: none)."""
+        last, self._mine.last = getattr(self._mine, "last", None), None
+        return last
