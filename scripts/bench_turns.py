@@ -5,10 +5,10 @@ tests/data/turns/pauses.toml has 70 answers written with their pauses marked (in
 sentences of an answer that goes on, and the end). Each is spoken in two voices (tests/support/pauses.py),
 with real silences; at every pause the live transcript so far is the pieces between pauses decoded as a
 session decodes them. Answers p-001..p-035 are `train` (the combination is fitted on them), p-036..p-070 are
-`dev` (reported). tests/data/turns/heldout.toml has 148 more, by four writers who never saw the rules or the pause
+`dev` (reported). tests/data/turns/heldout.toml has 188 more, by five writers who never saw the rules or the pause
 set, each reported apart. Writers h, g and k were only reported until the eighth session; from the ninth they are
 looked at, and a bar is chosen across writers (p, h, g, k, each left out in turn: `_doubt_bars`). Writer m (added in
-the ninth session) is the one kept unseen: only reported.
+the ninth session) and writer s (short answers, the tenth) are kept unseen: only reported.
 
 Methods compared at each pause (is it finished?): the words alone (the transcript's last words), the voice
 alone (Smart Turn v3.2 on the last 8 s of audio), and both combined (what voicecoach uses). Then the timing
@@ -128,9 +128,10 @@ def pause_points(voices: list[str]) -> list[dict]:
 
 
 def _split(answer_id: str) -> str:
-    """p-001..p-035 train, p-036..p-070 dev; in heldout.toml, writer m unseen, writers h, g and k "writers" (blind
-    writers, looked at from the ninth session on: bars are chosen across writers, one left out in turn)."""
-    if answer_id.startswith("m-"):
+    """p-001..p-035 train, p-036..p-070 dev; in heldout.toml, writers m and s (short answers) unseen, writers h, g and
+    k "writers" (blind writers, looked at from the ninth session on: bars are chosen across writers, one left out in
+    turn)."""
+    if answer_id.startswith(("m-", "s-")):
         return "unseen"
     if not answer_id.startswith("p-"):
         return "writers"
@@ -327,7 +328,7 @@ def main() -> None:
     bias, coef, combined = combination(bar)
     methods["voice and words (voicecoach)"] = combined
     writer = np.array([p["id"].split("-")[0] for p in points])
-    reported = [("dev", dv)] + [(f"writer {w}{' (unseen)' if w == 'm' else ''}", ho & (writer == w))
+    reported = [("dev", dv)] + [(f"writer {w}{' (unseen)' if w in 'ms' else ''}", ho & (writer == w))
                                 for w in sorted(set(writer[ho]))]
     for name, p in methods.items():
         acc = ", ".join(f"{part} {((p[m] >= 0.5) == (y[m] == 1)).mean():.1%}" for part, m in reported)

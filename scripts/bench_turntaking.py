@@ -15,8 +15,8 @@ the interviewer all the while. Per answer it records:
 Policies compared: the fixed 2.5-s end silence of before (`--end-silence 2.5`) and the judged one (the
 default), each idle and with one busy process beside it.
 
-Usage: .venv/bin/python scripts/bench_turntaking.py [--answers 6] [--from dev|heldout-h|heldout-g|heldout-k|heldout-m]
-       [--first 0] [--policies fixed judged] [--busy 0 1]
+Usage: .venv/bin/python scripts/bench_turntaking.py [--answers 6]
+       [--from dev|heldout-h|heldout-g|heldout-k|heldout-m|heldout-s] [--first 0] [--policies fixed judged] [--busy 0 1]
 """
 
 from __future__ import annotations
@@ -47,9 +47,10 @@ RATE = 16000
 VOICES = ("hibari:0.7", "hibari:1.2")
 
 
-SETS = {"dev": (PAUSES, "p-", 36), **{f"heldout-{w}": (HELDOUT, f"{w}-", 1) for w in "hgkm"}}
+SETS = {"dev": (PAUSES, "p-", 36), **{f"heldout-{w}": (HELDOUT, f"{w}-", 1) for w in "hgkms"}}
 """Where the answers come from: the pause set's dev half (p-036 on), or one writer of heldout.toml, whose answers were
-written by a helper who never saw the rules (h, g and k have been looked at since the ninth session; m is unseen)."""
+written by a helper who never saw the rules (h, g and k have been looked at since the ninth session; m and s are
+unseen)."""
 
 
 def _answers(n: int, source: str = "dev", first: int = 0) -> list[SpokenAnswer]:

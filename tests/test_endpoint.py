@@ -74,6 +74,10 @@ def test_a_bad_turns_file_names_the_key(tmp_path, patch, problem):
     ("It was a long year. And, um, in the end it paid off.", False, True),  # after a lead-in "and, um"
     ("So I think it's working. Then I moved to the night shift.", False, False),  # only the last sentence counts
     ("Then I pulled into a lay-by. So I rang the office.", False, False),  # "so I" tells, it does not sum up
+    ("It was my reports from the north which chiefly", True, False),  # no mark: Whisper heard no sentence end
+    ("Today only platforms", True, False),
+    ("The team lead said \"we'll manage.\"", False, False),  # a quote after the full stop
+    ("It was a good year. So yeah", False, True),  # no mark, but a closing phrase
 ])
 def test_the_words_at_the_end(words_only, text, dangling, closing):
     f = words_only.words(text)
@@ -109,6 +113,19 @@ def test_whisper_doubting_its_own_full_stop_means_the_sentence_goes_on(words_onl
     question = LONG + "it held. And, um, do you change the menu?"
     assert rules.silence_for(words_only.likelihood(None, question, ending=0.95)) == 0.8
     assert rules.silence_for(words_only.likelihood(None, question, ending=bar - 0.2)) == 4.5
+
+
+def test_an_unmarked_end_can_be_turned_off(tmp_path):
+    """``unmarked_goes_on = false`` gives back the judgement that ignored a missing mark: the last word decides."""
+    text = (prompts_dir() / "turns.toml").read_text()
+    assert "unmarked_goes_on = true" in text
+    (tmp_path / "turns.toml").write_text(text.replace("unmarked_goes_on = true", "unmarked_goes_on = false", 1))
+    off = EndOfTurn(load_turn_rules(tmp_path / "turns.toml"), use_voice=False)
+    assert off.words("Today only platforms")["dangling"] == 0.0
+    assert off.words("The load had to be there by")["dangling"] == 1.0
+    (tmp_path / "turns.toml").write_text(text.replace("unmarked_goes_on = true", "unmarked_goes_on = 1", 1))
+    with pytest.raises(BadDataFile, match="'unmarked_goes_on' must be bool"):
+        load_turn_rules(tmp_path / "turns.toml")
 
 
 def test_a_bad_doubt_bar_names_the_key(tmp_path):

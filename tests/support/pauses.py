@@ -17,7 +17,7 @@ import numpy as np
 import tomllib
 
 __all__ = ["PAUSES", "HELDOUT", "Pause", "SpokenAnswer", "load_answers", "spoken_answer", "split_marks", "sounding",
-           "trimmed"]
+           "trimmed", "cut_times"]
 
 PAUSES = Path(__file__).resolve().parents[1] / "data" / "turns" / "pauses.toml"
 HELDOUT = PAUSES.with_name("heldout.toml")
@@ -82,8 +82,8 @@ def split_marks(text: str) -> list[tuple[str, str, float]]:
     return out
 
 
-def _cut_times(clip, written: list[str], n_words_before: list[int], transcriber, checker,
-               before_clip: np.ndarray) -> list[float]:
+def cut_times(clip, written: list[str], n_words_before: list[int], transcriber, checker,
+               before_clip: np.ndarray, words: list | None = None) -> list[float]:
     """Seconds after the given numbers of ``written`` words, from the clip's own word times (the recognised word that
     is the written one, near its place: a filler the recogniser drops shifts the count), at the quietest moment
     between the word before and the next one, and never into the next word. A cut 50 ms after the recogniser's end
@@ -92,8 +92,9 @@ def _cut_times(clip, written: list[str], n_words_before: list[int], transcriber,
     word started is not how people pause. Each cut is checked by decoding the piece before it with ``checker`` (the live
     decoder: what a session hears); where it ends after the word before the cut moves earlier, and where the word
     before is not heard, later (30 ms a step, at most four). The first piece is checked with ``before_clip`` in
-    front of it (what was said since the last pause), as the session decodes it."""
-    words = list(transcriber.transcribe(clip).words)
+    front of it (what was said since the last pause), as the session decodes it. ``words``: the clip's words from
+    ``transcriber``, when they are known already."""
+    words = list(transcriber.transcribe(clip).words) if words is None else words
     out, start = [], 0.0
     for n in n_words_before:
         last = _bare(written[n - 1])
@@ -154,7 +155,7 @@ def spoken_answer(answer: dict, tts, transcriber, checker=None) -> SpokenAnswer:
         for words, kind, _ in group[:-1]:
             n += len(words.split())
             counts.append(n)
-        cuts = _cut_times(clip, sentence.split(), counts, transcriber, checker or transcriber,
+        cuts = cut_times(clip, sentence.split(), counts, transcriber, checker or transcriber,
                           np.concatenate(since_pause) if since_pause else np.zeros(0, np.float32)) if counts else []
         start = 0
         for (words, kind, seconds), cut in zip(group, [*cuts, None]):

@@ -42,6 +42,8 @@ FEATURES = ("voice", "dangling", "sentence_end", "closing", "short", "length")
 _WORD = re.compile(r"[a-z0-9][a-z0-9']*")
 """A word of the transcript, numbers included: "we were out by 11." stops on "11", not on a dangling "by"."""
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_CLOSERS = re.compile(r"[\s\"'”’»)\]]+$")
+"""Quotes and brackets after the last mark: 'He said "no."' ends on its full stop."""
 _LEAD_IN = re.compile(r"^(?:(?:and|but|um|uh|er|erm|well|yeah)\b[,.]?\s*)+")
 
 
@@ -66,6 +68,7 @@ class TurnRules:
     summing_up: re.Pattern | None = None
     afterthoughts: re.Pattern | None = None
     full_stop_doubted_below: float = 0.0
+    unmarked_goes_on: bool = False
 
     def silence_for(self, likelihood: float) -> float:
         """Seconds of silence that end the answer, given how likely it is finished."""
@@ -88,7 +91,7 @@ def load_turn_rules(path: str | Path | None = None) -> TurnRules:
     top.unknown({"finished_at", "finished_silence_s", "unsure_at", "unsure_silence_s", "unfinished_silence_s",
                  "dangling", "dangling_phrases", "not_dangling", "closing", "combine", "voice_incomplete_below",
                  "voice_silence_s", "trailing_off", "summing_up", "afterthoughts",
-                 "full_stop_doubted_below"})
+                 "full_stop_doubted_below", "unmarked_goes_on"})
     silences = [top.get(k, float) for k in ("finished_silence_s", "unsure_silence_s", "unfinished_silence_s")]
     if not 0.3 < silences[0] <= silences[1] <= silences[2] <= 10:
         top.fail("the silences must grow from finished to unsure to unfinished, between 0.3 and 10 seconds")
@@ -112,7 +115,8 @@ def load_turn_rules(path: str | Path | None = None) -> TurnRules:
                      _at_end(compile_any(top.strings("closing", []))),
                      c.get("bias", float), weights, top.get("voice_incomplete_below", float, 0.3),
                      voice_silence_s, trailing_off, _at_start(compile_any(top.strings("summing_up", []))),
-                     _after_comma(compile_any(top.strings("afterthoughts", []))), doubted)
+                     _after_comma(compile_any(top.strings("afterthoughts", []))), doubted,
+                     top.get("unmarked_goes_on", bool, False))
 
 
 def _at_end(pattern: re.Pattern | None) -> re.Pattern | None:
@@ -225,8 +229,10 @@ class EndOfTurn:
         closing = ((t.endswith("?") and not mark_doubted) or afterthought or _matches(r.closing, t[-120:])
                    or _matches(r.summing_up, _last_sentence(low[-400:])))
         # Whisper marks a voice trailing off ("So I took...") or a word cut short ("because you-"): still going,
-        # unless the words close the answer ("So yeah...").
-        trailing = t.endswith(r.trailing_off) and not closing  # endswith(()) is False: no marks, none trail off
+        # unless the words close the answer ("So yeah..."). So is a piece it closes with no mark at all ("They are
+        # usually located in"): it hears no sentence end there.
+        unmarked = r.unmarked_goes_on and bool(words) and not _CLOSERS.sub("", t).endswith((".", "!", "?"))
+        trailing = (t.endswith(r.trailing_off) or unmarked) and not closing  # endswith(()) is False
         return {"dangling": float(dangling or trailing),
                 "sentence_end": float(t.endswith((".", "!", "?")) and not trailing),
                 "closing": float(closing),
