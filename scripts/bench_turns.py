@@ -141,9 +141,11 @@ def _split(answer_id: str) -> str:
 DOUBT_BARS = (0.0, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 """Bars compared for ``full_stop_doubted_below`` (0: off)."""
 REAL_DOUBTED_AT_MOST = 2
-"""Of the real recordings (finished utterances), at most this many may have their full stop doubted: Whisper is less
-sure of real voices' full stops than of the synthetic voices' (median 0.93 against 0.98 at the ends of answers), so a
-bar fitted on synthetic answers alone would keep real finished answers waiting."""
+"""Of the real recordings (finished utterances, each decoded as a session decodes a piece), at most this many may be
+kept waiting by the doubt alone: Whisper is less sure of real voices' full stops than of the synthetic voices' (median
+0.93 against 0.98 at the ends of answers), so a bar fitted on synthetic answers alone would keep real finished answers
+waiting. Until the tenth session this counted every raw recording file under the bar (4 of 44 under 0.7), though a
+session decodes a piece with the voice detector's padding and some of those are held by the words or voice anyway."""
 
 
 def _score(r: dict) -> float:
@@ -153,23 +155,13 @@ def _score(r: dict) -> float:
     return r["ends_by_silence"].get(turn_rules().finished_silence_s, 0) - 5 * r["mid"] - r["between"] / 3
 
 
-def _real_endings() -> list[float]:
-    """``Transcript.ending`` of each real recording in ../shared/data/real_speech that ends on a full stop, decoded as a
-    live piece is (the recordings are finished utterances: read sentences, a few spontaneous)."""
-    from voicecoach.asr import LIVE_OPTIONS, make_transcriber
-    from voicecoach.audio.clip import load_audio
-
-    folder = ROOT.parent / "shared" / "data" / "real_speech"
-    live = make_transcriber("faster-whisper", options=LIVE_OPTIONS)
-    files = [json.loads(line)["file"] for line in (folder / "transcripts.jsonl").read_text().splitlines() if line]
-    return [e for e in (live.transcribe(load_audio(folder / f)).ending for f in files) if e is not None]
-
-
 def _doubt_bars(points: list[dict], voice: np.ndarray, rules) -> None:
     """Whisper's doubt about its own full stop: counts for each bar on every writer but the unseen one (the pause
     set's author p, and h, g, k), the bar each writer left out would get from the other three, and the bar all four
     choose."""
     from dataclasses import replace
+
+    from bench_real_pauses import hanging_by, real_points, silence_after_a_minute
 
     groups = {w: [i for i, p in enumerate(points) if p["split"] != "unseen" and p["id"][0] == w] for w in "phgk"}
     counts = {}
@@ -187,22 +179,32 @@ def _doubt_bars(points: list[dict], voice: np.ndarray, rules) -> None:
                 ends[k] = ends.get(k, 0) + n
         return {"mid": sum(r["mid"] for r in rs), "between": sum(r["between"] for r in rs), "ends_by_silence": ends}
 
-    real = _real_endings()
+    # Real voices (scripts/bench_real_pauses.py): the recordings whole (finished), and cut after every word (a pause
+    # inside a sentence, judged as if a minute of answer came before it).
+    real = real_points()
+    ends = [p for p in real if p["kind"] == "end"]
+    inside = [p for p in real if p["kind"] in ("mid", "comma") and p["as_written"]]
+    held, cut = {}, {}
+    for bar in DOUBT_BARS:
+        r = replace(rules, full_stop_doubted_below=bar)
+        held[bar] = sum(hanging_by(p, r) == "doubt" for p in ends)
+        cut[bar] = sum(silence_after_a_minute(p, r) == r.finished_silence_s for p in inside)
     print("\nWhisper's doubt about its full stop (full_stop_doubted_below), on writers p, h, g, k (pauses inside a "
-          "sentence cut; between sentences cut; answer ends at 0.8 / 3 / 4.5 s), and how many of the "
-          f"{len(real)} real recordings that end on a full stop would be doubted:")
+          "sentence cut; between sentences cut; answer ends at 0.8 / 3 / 4.5 s); real voices: of the "
+          f"{len(ends)} recordings whole, how many the doubt alone keeps waiting, and of {len(inside)} cut inside a "
+          "sentence, how many would end a long answer at 0.8 s:")
     for bar in DOUBT_BARS:
         r = pooled(bar)
         e = r["ends_by_silence"]
         print(f"  below {bar:<4}: {r['mid']:>3}; {r['between']:>3}; {e.get(0.8, 0)} / {e.get(3.0, 0)} / {e.get(4.5, 0)}"
-              f"  (score {_score(r):.1f}); real: {sum(x < bar for x in real)}"
+              f"  (score {_score(r):.1f}); real: {held[bar]} finished held, {cut[bar]} inside a sentence cut"
               f"{'  (turns.toml)' if bar == rules.full_stop_doubted_below else ''}")
-    allowed = [b for b in DOUBT_BARS if sum(x < b for x in real) <= REAL_DOUBTED_AT_MOST]
+    allowed = [b for b in DOUBT_BARS if held[b] <= REAL_DOUBTED_AT_MOST]
 
     def choose(leave: str = "") -> float:  # the best score; of equal scores the lowest bar
         return max(allowed, key=lambda b: (round(_score(pooled(b, leave)), 6), -b))
 
-    print(f"  chosen on all four (at most {REAL_DOUBTED_AT_MOST} real recordings doubted): {choose()}")
+    print(f"  chosen on all four (at most {REAL_DOUBTED_AT_MOST} real recordings held): {choose()}")
     for w in groups:
         b = choose(leave=w)
         r, off = counts[b][w], counts[0.0][w]
