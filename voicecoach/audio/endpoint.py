@@ -231,7 +231,7 @@ class EndOfTurn:
         # Whisper marks a voice trailing off ("So I took...") or a word cut short ("because you-"): still going,
         # unless the words close the answer ("So yeah..."). So is a piece it closes with no mark at all ("They are
         # usually located in"): it hears no sentence end there.
-        unmarked = r.unmarked_goes_on and bool(words) and not _CLOSERS.sub("", t).endswith((".", "!", "?"))
+        unmarked = r.unmarked_goes_on and bool(words) and not _CLOSERS.sub("", t[-40:]).endswith((".", "!", "?"))
         trailing = (t.endswith(r.trailing_off) or unmarked) and not closing  # endswith(()) is False
         return {"dangling": float(dangling or trailing),
                 "sentence_end": float(t.endswith((".", "!", "?")) and not trailing),
