@@ -250,6 +250,10 @@ def test_i_wasnt_finished_hears_the_rest_and_judges_the_answer_whole(tmp_path, t
     assert json.loads((tmp_path / "s.json").read_text())["answers"][0]["transcript"] == first["transcript"]
     # The rest's end is judged with the words said before it: a whole answer, not an eighteen-word one.
     last = first["timings"]["continued_pauses_judged"][-1]
-    rules = EndOfTurn().rules  # the likelihood is 0 only where the voice or Whisper's doubt hears the sentence hanging
-    hanging = last["voice"] < rules.voice_incomplete_below or (last["ending"] or 1) < rules.full_stop_doubted_below
+    # The likelihood is 0 only where the voice, Whisper's doubt or the words (a dangling word, no closing mark) hear
+    # the sentence hanging.
+    judge = EndOfTurn(use_voice=False)
+    rules = judge.rules
+    hanging = (last["voice"] < rules.voice_incomplete_below or (last["ending"] or 1) < rules.full_stop_doubted_below
+               or judge.words(first["transcript"])["dangling"] == 1.0)
     assert hanging or last["likelihood"] >= 0.5, last
