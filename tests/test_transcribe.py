@@ -80,6 +80,26 @@ def test_no_speech(engine, kind, transcribers):
     assert result.words == ()
 
 
+def test_a_sentence_cut_mid_way_is_transcribed_without_a_closing_mark_and_taken_as_going_on(speech_dir):
+    """Cut after the first "country" ("... ask not what your country [can do for you]"), the live decoder closes the
+    piece with no mark at all, as it does for many real sentences stopped mid-way and for no finished one; the
+    end-of-turn judgement then waits the longest silence. The whole sentence ends on its full stop."""
+    from voicecoach.asr import LIVE_OPTIONS, make_transcriber
+    from voicecoach.audio.endpoint import EndOfTurn
+
+    live = make_transcriber("faster-whisper", options=LIVE_OPTIONS)  # as the practice session decodes its pieces
+    jfk = load_audio(speech_dir / "jfk.flac").to(16000)
+    whole = live.transcribe(jfk)
+    country = next(w for w in whole.words if w.word.lower().strip(" ,.").startswith("country"))
+    cut = live.transcribe(AudioClip(jfk.samples[:int((country.end_s + 0.05) * 16000)], 16000))
+    assert cut.text.rstrip().lower().endswith("your country"), cut.text  # no ".", "?", "!" or "..."
+    judge = EndOfTurn(use_voice=False)
+    before = "I have worked on busy wards for six years and I like a job where I can see the difference I make. " * 3
+    assert judge.rules.silence_for(judge.likelihood(None, before + cut.text)) == judge.rules.unfinished_silence_s
+    assert whole.text.endswith("country.") and judge.words(whole.text)["dangling"] == 0.0
+    assert judge.rules.silence_for(judge.likelihood(None, before + whole.text)) == judge.rules.finished_silence_s
+
+
 def test_whisper_is_less_sure_of_a_full_stop_where_the_sentence_goes_on(speech_dir):
     """``Transcript.ending``: how sure Whisper was of the full stop closing a transcript. Cut after "Americans", the
     recording is transcribed "And so my fellow Americans." like a finished sentence, but the voice goes on, and Whisper
