@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import statistics
 import sys
 import time
@@ -38,7 +37,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts"), str(ROOT / "tests")]
 
-from support.pauses import cut_times, sounding  # noqa: E402
+from bench_turns import DOUBT_BARS, _as_piece, _followed  # noqa: E402
+from support.pauses import bare, cut_times, sounding  # noqa: E402
 
 from voicecoach.audio.endpoint import EndOfTurn, turn_rules  # noqa: E402
 from voicecoach.rules.embed import cache_dir  # noqa: E402
@@ -62,11 +62,6 @@ ABBREVIATIONS = {"mr.", "mrs.", "ms.", "dr.", "st."}
 CONTEXT = ("I've been doing this work for about six years now, mostly in busy teams where things change from one "
            "week to the next. I like a job where I can see the difference I make, and I get on well with people. ") * 2
 """Sixty words said before the pause, for the view "after a minute of answer"."""
-DOUBT_BARS = (0.0, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
-
-
-def _bare(word: str) -> str:
-    return re.sub(r"[^a-z0-9']", "", word.lower())
 
 
 def _kind(word: str) -> str:
@@ -74,13 +69,6 @@ def _kind(word: str) -> str:
     if word.endswith((".", "!", "?")) and word.lower() not in ABBREVIATIONS:
         return "between"
     return "comma" if word.endswith((",", ";", ":")) else "mid"
-
-
-def _piece(samples: np.ndarray) -> np.ndarray:
-    """The speech as a session's piece: its sounding part with the VAD's 0.2 s of silence either side."""
-    loud = sounding(samples)
-    pad = np.zeros(RATE // 5, np.float32)
-    return np.concatenate([pad, samples[loud[0]: loud[-1] + 1], pad])
 
 
 def points_of(entry: dict, aligner, live, eot: EndOfTurn) -> list[dict]:
@@ -97,15 +85,14 @@ def points_of(entry: dict, aligner, live, eot: EndOfTurn) -> list[dict]:
     written = entry["text"].split()
     words = list(aligner.transcribe(clip).words)
     out = []
-    silence = np.zeros(round((eot.rules.voice_silence_s - 0.2) * RATE), np.float32)
 
     def judged(samples: np.ndarray, kind: str, n: int) -> dict:
-        piece = _piece(samples)
+        piece = _as_piece(samples, sounding(samples), 0, len(samples))  # its speech with the VAD's padding
         t = live.transcribe(AudioClip(piece, RATE))
-        heard = [w for w in map(_bare, t.text.split()) if w]
+        heard = [w for w in map(bare, t.text.split()) if w]
         return {"file": entry["file"], "kind": kind, "n": n, "text": t.text, "ending": t.ending,
-                "voice": eot.voice(np.concatenate([piece, silence])),
-                "as_written": bool(heard) and heard[-1] == _bare(written[n - 1])}
+                "voice": eot.voice(_followed(piece, eot.rules.voice_silence_s)),
+                "as_written": bool(heard) and heard[-1] == bare(written[n - 1])}
 
     for n in range(2, len(written)):
         cut = cut_times(clip, written, [n], aligner, live, np.zeros(0, np.float32), words=words)[0]
@@ -148,6 +135,19 @@ def silence_after_a_minute(p: dict, rules) -> float:
     return rules.silence_for(eot.likelihood(None, CONTEXT + p["text"], voice=p["voice"], ending=p["ending"]))
 
 
+def doubt_sweep(points: list[dict], rules) -> dict[float, tuple[int, int]]:
+    """For each bar of Whisper's doubt (the shipped rules otherwise): how many finished recordings the doubt alone keeps
+    waiting, and how many cuts inside a sentence (heard as written) would end a long answer at 0.8 s."""
+    ends = [p for p in points if p["kind"] == "end"]
+    inside = [p for p in points if p["kind"] in ("mid", "comma") and p["as_written"]]
+    out = {}
+    for bar in DOUBT_BARS:
+        r = replace(rules, full_stop_doubted_below=bar)
+        out[bar] = (sum(hanging_by(p, r) == "doubt" for p in ends),
+                    sum(silence_after_a_minute(p, r) == r.finished_silence_s for p in inside))
+    return out
+
+
 def main() -> None:
     t0 = time.time()
     points = real_points()
@@ -179,10 +179,7 @@ def main() -> None:
         print(f"  {name:<19}: " + " / ".join(f"{s.count(x)} at {x} s" for x in sorted(set(s))))
     print("\nWhisper's doubt about its full stop, by bar (the shipped rule otherwise): pauses inside a sentence ended "
           "at 0.8 s after a minute; finished utterances waiting 4.5 s for the doubt alone:")
-    for bar in DOUBT_BARS:
-        r = replace(rules, full_stop_doubted_below=bar)
-        cut = sum(silence_after_a_minute(p, r) == r.finished_silence_s for p in inside)
-        held = sum(hanging_by(p, r) == "doubt" for p in ends)
+    for bar, (held, cut) in doubt_sweep(points, rules).items():
         print(f"  below {bar:<4}: {cut} of {len(inside)} inside a sentence; {held} of {len(ends)} finished"
               f"{'  (turns.toml)' if bar == rules.full_stop_doubted_below else ''}")
     print("\nthe cuts inside a sentence that would end a long answer at 0.8 s:")

@@ -161,7 +161,7 @@ def _doubt_bars(points: list[dict], voice: np.ndarray, rules) -> None:
     choose."""
     from dataclasses import replace
 
-    from bench_real_pauses import hanging_by, real_points, silence_after_a_minute
+    from bench_real_pauses import doubt_sweep, real_points
 
     groups = {w: [i for i, p in enumerate(points) if p["split"] != "unseen" and p["id"][0] == w] for w in "phgk"}
     counts = {}
@@ -184,11 +184,8 @@ def _doubt_bars(points: list[dict], voice: np.ndarray, rules) -> None:
     real = real_points()
     ends = [p for p in real if p["kind"] == "end"]
     inside = [p for p in real if p["kind"] in ("mid", "comma") and p["as_written"]]
-    held, cut = {}, {}
-    for bar in DOUBT_BARS:
-        r = replace(rules, full_stop_doubted_below=bar)
-        held[bar] = sum(hanging_by(p, r) == "doubt" for p in ends)
-        cut[bar] = sum(silence_after_a_minute(p, r) == r.finished_silence_s for p in inside)
+    sweep = doubt_sweep(real, rules)
+    held, cut = {b: h for b, (h, _) in sweep.items()}, {b: c for b, (_, c) in sweep.items()}
     print("\nWhisper's doubt about its full stop (full_stop_doubted_below), on writers p, h, g, k (pauses inside a "
           "sentence cut; between sentences cut; answer ends at 0.8 / 3 / 4.5 s); real voices: of the "
           f"{len(ends)} recordings whole, how many the doubt alone keeps waiting, and of {len(inside)} cut inside a "

@@ -17,7 +17,7 @@ import numpy as np
 import tomllib
 
 __all__ = ["PAUSES", "HELDOUT", "Pause", "SpokenAnswer", "load_answers", "spoken_answer", "split_marks", "sounding",
-           "trimmed", "cut_times"]
+           "trimmed", "cut_times", "bare"]
 
 PAUSES = Path(__file__).resolve().parents[1] / "data" / "turns" / "pauses.toml"
 HELDOUT = PAUSES.with_name("heldout.toml")
@@ -97,9 +97,9 @@ def cut_times(clip, written: list[str], n_words_before: list[int], transcriber, 
     words = list(transcriber.transcribe(clip).words) if words is None else words
     out, start = [], 0.0
     for n in n_words_before:
-        last = _bare(written[n - 1])
+        last = bare(written[n - 1])
         near = [k for k in (n - 1, n - 2, n, n - 3, n + 1) if 0 <= k < len(words) - 1]
-        k = next((k for k in near if _bare(words[k].word) == last), near[0] if near else None)
+        k = next((k for k in near if bare(words[k].word) == last), near[0] if near else None)
         if k is None:  # the recogniser heard too few words: cut in proportion
             out.append(start := clip.duration_s * n / max(1, len(written)))
             continue
@@ -108,7 +108,7 @@ def cut_times(clip, written: list[str], n_words_before: list[int], transcriber, 
         for _ in range(4):
             piece = clip.samples[int(start * RATE):int(cut * RATE)]
             piece = type(clip)(np.concatenate([before_clip, piece]) if start == 0 else piece, RATE)
-            heard = [w for w in map(_bare, checker.transcribe(piece).text.split()) if w] if len(piece.samples) else []
+            heard = [w for w in map(bare, checker.transcribe(piece).text.split()) if w] if len(piece.samples) else []
             if heard and heard[-1] == last:
                 break
             # Something after the word before is heard (the next word begun): cut earlier; the word before is not
@@ -120,7 +120,8 @@ def cut_times(clip, written: list[str], n_words_before: list[int], transcriber, 
     return out
 
 
-def _bare(word: str) -> str:
+def bare(word: str) -> str:
+    """A word as the cuts compare it: lower case, letters, digits and apostrophes only."""
     return re.sub(r"[^a-z0-9']", "", word.lower())
 
 
