@@ -231,10 +231,11 @@ class EndOfTurn:
         # Whisper marks a voice trailing off ("So I took...") or a word cut short ("because you-"): still going,
         # unless the words close the answer ("So yeah..."). So is a piece it closes with no mark at all ("They are
         # usually located in"): it hears no sentence end there.
-        unmarked = r.unmarked_goes_on and bool(words) and not _CLOSERS.sub("", t[-40:]).endswith((".", "!", "?"))
+        marked = _CLOSERS.sub("", t[-40:]).endswith((".", "!", "?"))
+        unmarked = r.unmarked_goes_on and bool(words) and not marked
         trailing = (t.endswith(r.trailing_off) or unmarked) and not closing  # endswith(()) is False
         return {"dangling": float(dangling or trailing),
-                "sentence_end": float(t.endswith((".", "!", "?")) and not trailing),
+                "sentence_end": float(marked and not trailing),
                 "closing": float(closing),
                 "short": float(len(words) < 8), "length": min(1.0, len(words) / 60)}
 
