@@ -257,3 +257,30 @@ def test_i_wasnt_finished_hears_the_rest_and_judges_the_answer_whole(tmp_path, t
     hanging = (last["voice"] < rules.voice_incomplete_below or (last["ending"] or 1) < rules.full_stop_doubted_below
                or judge.words(first["transcript"])["dangling"] == 1.0)
     assert hanging or last["likelihood"] >= 0.5, last
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("asked, brief", [("Do you have a full driving licence?", True),
+                                          ("Tell me about yourself.", False)])
+def test_an_answer_to_a_brief_question_ends_after_the_short_silence(tmp_path, transcribers, tts, candidate, asked,
+                                                                    brief):
+    """The question reaches the end-of-turn judge: a sentence that answers "Do you have a full driving licence?" is a
+    whole answer and the interviewer takes its turn after the short silence; the same sentence after "Tell me about
+    yourself." is the start of an answer, and it waits the longest silence for more."""
+    from voicecoach.audio.endpoint import EndOfTurn
+    from voicecoach.audio.listen import ListenOptions
+
+    mic = ScriptedMicrophone(max_silence_s=40)
+    said = [[render_turn(candidate, "Yes, I have had a clean licence for eleven years, and I drive a van for work.")]]
+    judge = EndOfTurn(use_voice=False)  # the words and Whisper's doubt alone: no voice model's noise in the test
+    engines = Engines(tts, NullPlayer(), mic, transcribers["faster-whisper"], SileroVad(), endpoint=judge)
+    recorder = Recorder("practice", {}, json_out=tmp_path / "s.json")
+    options = InterviewOptions(intro="none", follow_ups=0, listen=ListenOptions(prompt_after_s=9.0))
+    question = Question("gen-hr-asked", "hr", asked, "generic", ("motivation",))
+    rec = Interview([question], engines, recorder, options, [_SaysInOrder(mic, said)]).run().to_json()
+    answer = rec["answers"][0]
+    assert answer["status"] == "answered" and "van for work" in answer["transcript"].lower()
+    last = answer["timings"]["pauses_judged"][-1]
+    assert (last["ending"] or 1) >= judge.rules.full_stop_doubted_below, last  # Whisper is sure of its full stop
+    rules = judge.rules
+    assert answer["timings"]["end_silence_s"] == (rules.finished_silence_s if brief else rules.unfinished_silence_s)

@@ -134,3 +134,54 @@ def test_a_bad_doubt_bar_names_the_key(tmp_path):
     (tmp_path / "turns.toml").write_text(text.replace(key, "full_stop_doubted_below = 1.5", 1))
     with pytest.raises(BadDataFile, match="'full_stop_doubted_below' must be from 0"):
         load_turn_rules(tmp_path / "turns.toml")
+
+
+@pytest.mark.parametrize("question, brief", [
+    ("Do you drive?", True),
+    ("When could you start?", True),
+    ("And did it work?", True),  # a follow-up
+    ("So, how many beds were on the ward?", True),
+    ("Have you got your forklift licence?", True),
+    ("Would you like to move into a supervisor role in future?", False),  # a plan: it invites the reasons
+    ("When did you last have to deal with a complaint?", False),  # a story
+    ("Tell me about yourself.", False),
+    ("Why did you leave that job?", False),
+    ("Have you ever had to challenge a doctor about a patient's safety? Talk me through it.", False),
+    ("Have you been through a food hygiene inspection? What did the inspector look at?", False),  # the last counts
+    ("Can you give me a specific example of that?", False),
+    ("Which finance systems have you used, and how strong is your Excel?", False),
+    ("", False),
+    (None, False),  # not known
+])
+def test_which_questions_invite_a_short_answer(words_only, question, brief):
+    assert words_only.rules.is_brief(question) is brief
+
+
+def test_an_answer_to_a_brief_question_may_end_on_its_first_sentence(words_only):
+    """One sentence is rarely a whole answer to "Tell me about yourself", so it waits for more; to "How long have you
+    had your Class 1?" it often is, and the interviewer answers after the short silence. A sentence left hanging still
+    waits the longest, whatever the question."""
+    rules = words_only.rules
+    answer = "Eleven years now, I got it when I was working for the council, and my CPC is in date as well."
+    brief, open_ = "How long have you had your Class 1?", "Tell me about yourself."
+    assert rules.silence_for(words_only.likelihood(None, answer, question=brief)) == rules.finished_silence_s == 0.8
+    assert rules.silence_for(words_only.likelihood(None, answer, question=open_)) == rules.unfinished_silence_s
+    assert rules.silence_for(words_only.likelihood(None, answer)) == rules.unfinished_silence_s
+    hanging = "Eleven years now, I got it when I was working for the council, and my CPC is"
+    assert words_only.likelihood(None, hanging, question=brief) == 0.0
+    doubted = words_only.likelihood(None, answer, ending=rules.full_stop_doubted_below - 0.2, question=brief)
+    assert rules.silence_for(doubted) == rules.unfinished_silence_s
+    # Shorter than a sure answer, but nothing says it goes on: the unsure silence, not the longest.
+    assert rules.brief_waits_unsure
+    short = "Yes, Sundays are fine."
+    assert rules.silence_for(words_only.likelihood(None, short, question="Can you work Sundays?")) == 3.0
+    assert rules.silence_for(words_only.likelihood(None, short, question=open_)) == rules.unfinished_silence_s
+
+
+@pytest.mark.parametrize("value", ["0", "61", "12.5"])
+def test_a_bad_brief_answer_length_names_the_key(tmp_path, value):
+    text = (prompts_dir() / "turns.toml").read_text()
+    key = next(line for line in text.splitlines() if line.startswith("brief_answer_words"))
+    (tmp_path / "turns.toml").write_text(text.replace(key, f"brief_answer_words = {value}", 1))
+    with pytest.raises(BadDataFile, match="'brief_answer_words' must be"):
+        load_turn_rules(tmp_path / "turns.toml")

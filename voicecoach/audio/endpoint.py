@@ -39,12 +39,15 @@ RATE_HZ = 16000
 WINDOW_S = 8.0
 """Smart Turn looks at the last eight seconds of the answer."""
 FEATURES = ("voice", "dangling", "sentence_end", "closing", "short", "length")
+LONG_ANSWER_WORDS = 60
+"""The length feature reaches 1 at this many words: one sentence is rarely a whole answer to an open question."""
 _WORD = re.compile(r"[a-z0-9][a-z0-9']*")
 """A word of the transcript, numbers included: "we were out by 11." stops on "11", not on a dangling "by"."""
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _CLOSERS = re.compile(r"[\s\"'”’»)\]]+$")
 """Quotes and brackets after the last mark: 'He said "no."' ends on its full stop."""
 _LEAD_IN = re.compile(r"^(?:(?:and|but|um|uh|er|erm|well|yeah)\b[,.]?\s*)+")
+_QUESTION_LEAD_IN = re.compile(r"^(?:(?:and|but|so|okay|ok|right|well)\b[,.]?\s*)+")
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,22 @@ class TurnRules:
     afterthoughts: re.Pattern | None = None
     full_stop_doubted_below: float = 0.0
     unmarked_goes_on: bool = False
+    brief_questions: re.Pattern | None = None
+    open_questions: re.Pattern | None = None
+    brief_answer_words: int = LONG_ANSWER_WORDS
+    brief_waits_unsure: bool = False
+
+    def is_brief(self, question: str | None) -> bool:
+        """Does ``question`` invite a short answer ("Do you drive?", "When could you start?", "And did it work?")? Its
+        last sentence opens with one of ``brief_questions`` and none of its sentences names one of ``open_questions``
+        ("Have you ever had to...? Talk me through it.", "Which tools do you use, and how...?") once its lead-in
+        ("and", "so") is set aside."""
+        if not question or self.brief_questions is None:
+            return False
+        low = question.lower().replace("’", "'")
+        sentences = [_QUESTION_LEAD_IN.sub("", s.strip()) for s in _SENTENCE_END.split(low) if s.strip()]
+        return (bool(sentences) and self.brief_questions.search(sentences[-1]) is not None
+                and not _matches(self.open_questions, " ".join(sentences)))
 
     def silence_for(self, likelihood: float) -> float:
         """Seconds of silence that end the answer, given how likely it is finished."""
@@ -91,7 +110,8 @@ def load_turn_rules(path: str | Path | None = None) -> TurnRules:
     top.unknown({"finished_at", "finished_silence_s", "unsure_at", "unsure_silence_s", "unfinished_silence_s",
                  "dangling", "dangling_phrases", "not_dangling", "closing", "combine", "voice_incomplete_below",
                  "voice_silence_s", "trailing_off", "summing_up", "afterthoughts",
-                 "full_stop_doubted_below", "unmarked_goes_on"})
+                 "full_stop_doubted_below", "unmarked_goes_on", "brief_questions", "open_questions",
+                 "brief_answer_words", "brief_waits_unsure"})
     silences = [top.get(k, float) for k in ("finished_silence_s", "unsure_silence_s", "unfinished_silence_s")]
     if not 0.3 < silences[0] <= silences[1] <= silences[2] <= 10:
         top.fail("the silences must grow from finished to unsure to unfinished, between 0.3 and 10 seconds")
@@ -105,6 +125,9 @@ def load_turn_rules(path: str | Path | None = None) -> TurnRules:
     doubted = top.get("full_stop_doubted_below", float, 0.0)
     if not 0 <= doubted < 1:
         top.fail("'full_stop_doubted_below' must be from 0 (off) to under 1")
+    brief_words = top.get("brief_answer_words", int, LONG_ANSWER_WORDS)
+    if not 1 <= brief_words <= LONG_ANSWER_WORDS:
+        top.fail(f"'brief_answer_words' must be a whole number from 1 to {LONG_ANSWER_WORDS}")
     c = TableReader(path, "[combine]", top.get("combine", dict))
     c.unknown({"bias", *FEATURES})
     weights = {f: c.get(f, float) for f in FEATURES}
@@ -116,7 +139,10 @@ def load_turn_rules(path: str | Path | None = None) -> TurnRules:
                      c.get("bias", float), weights, top.get("voice_incomplete_below", float, 0.3),
                      voice_silence_s, trailing_off, _at_start(compile_any(top.strings("summing_up", []))),
                      _after_comma(compile_any(top.strings("afterthoughts", []))), doubted,
-                     top.get("unmarked_goes_on", bool, False))
+                     top.get("unmarked_goes_on", bool, False),
+                     _at_start(compile_any(top.strings("brief_questions", []))),
+                     compile_any(top.strings("open_questions", [])), brief_words,
+                     top.get("brief_waits_unsure", bool, False))
 
 
 def _at_end(pattern: re.Pattern | None) -> re.Pattern | None:
@@ -207,9 +233,10 @@ class EndOfTurn:
         out = self._session.run(None, {"input_features": mel[None].astype(np.float32)})[0]
         return float(np.asarray(out).ravel()[0])
 
-    def words(self, text: str, mark_doubted: bool = False) -> dict[str, float]:
+    def words(self, text: str, mark_doubted: bool = False, brief: bool = False) -> dict[str, float]:
         """The transcript's cues: does it stop on a dangling word, a full stop, a closing phrase; is it short; how
-        long is it so far (0 to 1 at sixty words: one sentence is rarely a whole answer). ``mark_doubted``: Whisper
+        long is it so far (0 to 1 at sixty words: one sentence is rarely a whole answer to an open question; at
+        ``brief_answer_words`` when the question was ``brief``, ``TurnRules.is_brief``). ``mark_doubted``: Whisper
         doubts the mark closing the text (``likelihood``), so a "?" there is no question back."""
         r = self.rules
         t = text.strip()
@@ -237,13 +264,15 @@ class EndOfTurn:
         return {"dangling": float(dangling or trailing),
                 "sentence_end": float(marked and not trailing),
                 "closing": float(closing),
-                "short": float(len(words) < 8), "length": min(1.0, len(words) / 60)}
+                "short": float(len(words) < 8),
+                "length": min(1.0, len(words) / (r.brief_answer_words if brief else LONG_ANSWER_WORDS))}
 
     def likelihood(self, samples: np.ndarray | None, text: str, voice: float | None = None,
-                   ending: float | None = None) -> float:
+                   ending: float | None = None, question: str | None = None) -> float:
         """How likely (0-1) the answer is finished, from its audio so far (16 kHz) and its transcript so far (or
-        ``voice``, the audio's score from ``voice()`` when it was heard ahead), and ``ending``, how sure Whisper was
-        of the full stop it closed the last piece with (``Transcript.ending``; None: not known).
+        ``voice``, the audio's score from ``voice()`` when it was heard ahead), ``ending``, how sure Whisper was
+        of the full stop it closed the last piece with (``Transcript.ending``; None: not known), and the ``question``
+        it answers (a brief one, "Do you drive?", may be answered in a sentence; None: taken as open).
 
         A sentence left hanging is unfinished whatever else: the words say so (a dangling last word), the voice
         does (Smart Turn below ``voice_incomplete_below``: the pitch has not come down), or Whisper doubts its own
@@ -253,11 +282,14 @@ class EndOfTurn:
         so the combination leans on the words and on how much has been said."""
         r = self.rules
         doubted = ending is not None and ending < r.full_stop_doubted_below
-        f = self.words(text, mark_doubted=doubted)
+        brief = r.is_brief(question)
+        f = self.words(text, mark_doubted=doubted, brief=brief)
         v = voice if voice is not None else (self.voice(samples) if samples is not None and len(samples) else None)
         hanging = (v is not None and v < r.voice_incomplete_below) or doubted
         if f["dangling"] or (hanging and not f["closing"]):
             return 0.0  # a closing phrase ("so that's what I did") ends an answer even said flat
         f["voice"] = (v - 0.5) if v is not None else 0.0
         z = r.bias + sum(r.weights[k] * f[k] for k in FEATURES)
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        likelihood = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        # "Yes, Sundays are fine.": too short to be sure of, but nothing says it goes on.
+        return max(likelihood, r.unsure_at) if brief and r.brief_waits_unsure else likelihood

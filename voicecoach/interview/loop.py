@@ -147,7 +147,8 @@ class Interview:
         answer, q, turns = self._last
         line = self.script.say("reopening", n=answer.index)
         more = self.turns.run(answer.index - 1, "continued", line, line,
-                              lambda: self.emit(PromptSpoken(answer.index - 1, "continued", line)), answer.transcript)
+                              lambda: self.emit(PromptSpoken(answer.index - 1, "continued", line)), answer.transcript,
+                              question=q.text)
         more.commands[:0] = asked.commands
         if more.text:
             turns.append(more)

@@ -59,6 +59,9 @@ class Turn:
     """Each pause judged: when, how likely the answer was finished, the silence that would end it."""
     said_before: str = ""
     """For a ``continued`` turn, what the answer said before it: the end-of-turn judge hears the whole answer."""
+    question: str = ""
+    """The question or probe this turn answers (for a ``continued`` one, the question first asked): the end-of-turn
+    judge lets a brief one ("Do you drive?") be answered in a sentence."""
 
     @property
     def text(self) -> str:
@@ -108,10 +111,12 @@ class TurnRunner:
         """``time.monotonic()`` when the speech in ``piece`` ended (its utterance without the VAD's padding)."""
         return self.mic_time_of(piece.utterance.end_s - self.iv.options.listen.end_pad_s)
 
-    def run(self, index: int, kind: str, spoken: str, repeat_text: str, on_spoken, said_before: str = "") -> Turn:
+    def run(self, index: int, kind: str, spoken: str, repeat_text: str, on_spoken, said_before: str = "",
+            question: str | None = None) -> Turn:
         """Say ``spoken``, then listen until the answer is over, skipped, given up or stopped (``said_before``: what
-        the answer said before this turn, for a ``continued`` one)."""
-        iv, turn = self.iv, Turn(kind, said_before=said_before)
+        the answer said before this turn, for a ``continued`` one; ``question``: what it answers, by default
+        ``repeat_text``, the question or probe as said again on request)."""
+        iv, turn = self.iv, Turn(kind, said_before=said_before, question=repeat_text if question is None else question)
         policy = TurnPolicy(iv.commands, iv.options.max_prompts)
         turn.prompt_started = self._say(spoken)
         on_spoken()
@@ -195,7 +200,7 @@ class TurnRunner:
         elif heard:
             voice = endpoint.voice(self._voice_audio(heard))
         ending = turn.pieces[-1].ending if turn.pieces else None
-        likelihood = endpoint.likelihood(None, f"{turn.said_before} {turn.text}".strip(), voice, ending)
+        likelihood = endpoint.likelihood(None, f"{turn.said_before} {turn.text}".strip(), voice, ending, turn.question)
         silence = endpoint.rules.silence_for(likelihood)
         iv.listener.require_silence(silence)
         turn.judged.append({"at_s": round(iv.listener.elapsed_s, 2), "likelihood": round(likelihood, 3),

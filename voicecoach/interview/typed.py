@@ -43,9 +43,10 @@ class TypedTurnRunner:
         text = " ".join(text.split())
         return len(text.split()) <= _COMMAND_WORDS and self.iv.commands.parse(text) is not None
 
-    def run(self, index: int, kind: str, spoken: str, repeat_text: str, on_spoken, said_before: str = "") -> Turn:
+    def run(self, index: int, kind: str, spoken: str, repeat_text: str, on_spoken, said_before: str = "",
+            question: str | None = None) -> Turn:
         """Show and say ``spoken``, then read until an answer, a skip or the end of the interview."""
-        iv, turn = self.iv, Turn(kind, said_before=said_before)
+        iv, turn = self.iv, Turn(kind, said_before=said_before, question=repeat_text if question is None else question)
         turn.prompt_started = iv.speak(spoken)
         iv.emit(StateChanged("listening"))
         on_spoken()
