@@ -122,7 +122,7 @@ def pause_points(voices: list[str]) -> list[dict]:
                             "length_s": _silence_s(loud, int(at_s * RATE), len(samples)) if kind != "end" else 0.0,
                             "pieces": heard_pieces, "samples": _followed(heard_pieces, rules.voice_silence_s),
                             "text": " ".join(h for h in meta["heard"][:k + 1] if h), "written": written,
-                            "ending": meta["ending"][k],
+                            "ending": meta["ending"][k], "question": a.get("question"),
                             "split": _split(a["id"])})
     return out
 
@@ -155,6 +155,41 @@ def _score(r: dict) -> float:
     return r["ends_by_silence"].get(turn_rules().finished_silence_s, 0) - 5 * r["mid"] - r["between"] / 3
 
 
+def _sweep(points: list[dict], voice: np.ndarray, variants: dict, groups: dict[str, list[int]]) -> dict:
+    """``_timing`` of each variant of the rules (``variants``: a value and its rules) on each group of points."""
+    counts = {}
+    for value, rules in variants.items():
+        eot = EndOfTurn(rules)
+        lik = np.array([eot.likelihood(None, p["text"], voice=v if eot.has_voice_model else None,
+                                       ending=p["ending"], question=p["question"]) for p, v in zip(points, voice)])
+        counts[value] = {w: _timing([points[i] for i in ix], lik[ix], rules) for w, ix in groups.items()}
+    return counts
+
+
+def _pooled(by_group: dict[str, dict], leave: str = "") -> dict:
+    """The counts of ``_timing`` added up over the groups but ``leave``."""
+    rs = [r for w, r in by_group.items() if w != leave]
+    ends = {}
+    for r in rs:
+        for k, n in r["ends_by_silence"].items():
+            ends[k] = ends.get(k, 0) + n
+    return {"mid": sum(r["mid"] for r in rs), "between": sum(r["between"] for r in rs), "ends_by_silence": ends,
+            "n_mid": sum(r["n_mid"] for r in rs), "n_between": sum(r["n_between"] for r in rs),
+            "n_end": sum(r["n_end"] for r in rs)}
+
+
+def _choose(counts: dict, allowed: list, leave: str = "", lower_first: bool = True):
+    """The value of best ``_score`` pooled over the groups but ``leave``; of equal scores the lowest value (or the
+    highest, not ``lower_first``)."""
+    return max(allowed, key=lambda b: (round(_score(_pooled(counts[b], leave)), 6), -b if lower_first else b))
+
+
+def _counts_line(r: dict) -> str:
+    e = r["ends_by_silence"]
+    return (f"{r['mid']:>3} of {r['n_mid']}; {r['between']:>3} of {r['n_between']}; "
+            f"{e.get(0.8, 0)} / {e.get(3.0, 0)} / {e.get(4.5, 0)}")
+
+
 def _doubt_bars(points: list[dict], voice: np.ndarray, rules) -> None:
     """Whisper's doubt about its own full stop: counts for each bar on every writer but the unseen one (the pause
     set's author p, and h, g, k), the bar each writer left out would get from the other three, and the bar all four
@@ -164,21 +199,7 @@ def _doubt_bars(points: list[dict], voice: np.ndarray, rules) -> None:
     from bench_real_pauses import doubt_sweep, real_points
 
     groups = {w: [i for i, p in enumerate(points) if p["split"] != "unseen" and p["id"][0] == w] for w in "phgk"}
-    counts = {}
-    for bar in DOUBT_BARS:
-        eot = EndOfTurn(replace(rules, full_stop_doubted_below=bar))
-        lik = np.array([eot.likelihood(None, p["text"], voice=v if eot.has_voice_model else None,
-                                       ending=p["ending"]) for p, v in zip(points, voice)])
-        counts[bar] = {w: _timing([points[i] for i in ix], lik[ix], rules) for w, ix in groups.items()}
-
-    def pooled(bar: float, leave: str = "") -> dict:
-        rs = [r for w, r in counts[bar].items() if w != leave]
-        ends = {}
-        for r in rs:
-            for k, n in r["ends_by_silence"].items():
-                ends[k] = ends.get(k, 0) + n
-        return {"mid": sum(r["mid"] for r in rs), "between": sum(r["between"] for r in rs), "ends_by_silence": ends}
-
+    counts = _sweep(points, voice, {b: replace(rules, full_stop_doubted_below=b) for b in DOUBT_BARS}, groups)
     # Real voices (scripts/bench_real_pauses.py): the recordings whole (finished), and cut after every word (a pause
     # inside a sentence, judged as if a minute of answer came before it).
     real = real_points()
@@ -191,23 +212,60 @@ def _doubt_bars(points: list[dict], voice: np.ndarray, rules) -> None:
           f"{len(ends)} recordings whole, how many the doubt alone keeps waiting, and of {len(inside)} cut inside a "
           "sentence, how many would end a long answer at 0.8 s:")
     for bar in DOUBT_BARS:
-        r = pooled(bar)
-        e = r["ends_by_silence"]
-        print(f"  below {bar:<4}: {r['mid']:>3}; {r['between']:>3}; {e.get(0.8, 0)} / {e.get(3.0, 0)} / {e.get(4.5, 0)}"
-              f"  (score {_score(r):.1f}); real: {held[bar]} finished held, {cut[bar]} inside a sentence cut"
-              f"{'  (turns.toml)' if bar == rules.full_stop_doubted_below else ''}")
+        r = _pooled(counts[bar])
+        print(f"  below {bar:<4}: {_counts_line(r)}  (score {_score(r):.1f}); real: {held[bar]} finished held, "
+              f"{cut[bar]} inside a sentence cut{'  (turns.toml)' if bar == rules.full_stop_doubted_below else ''}")
     allowed = [b for b in DOUBT_BARS if held[b] <= REAL_DOUBTED_AT_MOST]
-
-    def choose(leave: str = "") -> float:  # the best score; of equal scores the lowest bar
-        return max(allowed, key=lambda b: (round(_score(pooled(b, leave)), 6), -b))
-
-    print(f"  chosen on all four (at most {REAL_DOUBTED_AT_MOST} real recordings held): {choose()}")
+    print(f"  chosen on all four (at most {REAL_DOUBTED_AT_MOST} real recordings held): {_choose(counts, allowed)}")
     for w in groups:
-        b = choose(leave=w)
+        b = _choose(counts, allowed, leave=w)
         r, off = counts[b][w], counts[0.0][w]
         print(f"  writer {w} left out: the other three choose {b}; on {w}: {r['mid']} of {r['n_mid']} inside a "
               f"sentence cut (off: {off['mid']}), {r['between']} of {r['n_between']} between (off: {off['between']}), "
               f"ends {_spread(r)} (off: {_spread(off)})")
+
+
+BRIEF_WORDS = (60, 45, 30, 25, 20, 15, 12, 10, 8, 6, 4, 2, 1)
+"""Values compared for ``brief_answer_words`` (60: an answer to a brief question counts as an open one's)."""
+
+
+def _brief_words(points: list[dict], voice: np.ndarray, rules) -> None:
+    """How many words an answer to a brief question ("Do you drive?") needs before its length counts in full: counts
+    for each value on the answers to brief questions of every writer looked at (c wrote for brief questions; of the
+    others only k answered one), the value they choose, and what each value does on writer s (unseen; m answered no
+    brief question). Not chosen writer by writer left out: c is the one writer of such answers that may be looked at."""
+    from dataclasses import replace
+
+    brief = [i for i, p in enumerate(points) if rules.is_brief(p["question"])]
+    writers = sorted({p["id"][0] for p in points})
+    answers = {w: sorted({points[i]["id"] for i in brief if points[i]["id"][0] == w}) for w in writers}
+    totals = {w: len({p["id"] for p in points if p["id"][0] == w}) for w in writers}
+    print("\nbrief questions (brief_questions / open_questions in turns.toml), answers per writer: "
+          + ", ".join(f"{w} {len(answers[w])} of {totals[w]}" for w in writers))
+    groups = {"fitting": [i for i in brief if points[i]["split"] != "unseen"],
+              "s": [i for i in brief if points[i]["id"][0] == "s"]}
+    counts = _sweep(points, voice, {n: replace(rules, brief_answer_words=n, brief_waits_unsure=False)
+                                    for n in BRIEF_WORDS}, groups)
+    fitting = {n: {"fitting": c["fitting"]} for n, c in counts.items()}
+    print("the words that count as a whole answer to a brief question (brief_answer_words), on the answers to brief "
+          "questions of the writers looked at (pauses inside a sentence cut; between sentences cut; answer ends at "
+          "0.8 / 3 / 4.5 s), and of writer s (unseen):")
+    for n in BRIEF_WORDS:
+        r = counts[n]["fitting"]
+        print(f"  {n:>2} words: {_counts_line(r)}  (score {_score(r):.1f}); s: {_counts_line(counts[n]['s'])}"
+              f"{'  (turns.toml)' if n == rules.brief_answer_words else ''}")
+    # Of equal scores the most words: the answer waits no less than the data asks.
+    chosen = _choose(fitting, list(BRIEF_WORDS), lower_first=False)
+    print(f"  chosen: {chosen}")
+    # A shorter answer to a brief question that shows no sign of going on: at most the unsure silence (on when it cuts
+    # no more pauses of the writers looked at than without).
+    unsure = _sweep(points, voice, {chosen: replace(rules, brief_answer_words=chosen, brief_waits_unsure=True)},
+                    groups)[chosen]
+    r, off = unsure["fitting"], counts[chosen]["fitting"]
+    more = r["mid"] > off["mid"] or r["between"] > off["between"]
+    print(f"  {chosen} words, and waiting at most {rules.unsure_silence_s:g} s when nothing says the answer goes on "
+          f"(brief_waits_unsure): {_counts_line(r)} ({'MORE' if more else 'no more'} pauses cut than without); "
+          f"s: {_counts_line(unsure['s'])}")
 
 
 def _as_piece(samples: np.ndarray, loud: np.ndarray, start: int, stop: int) -> np.ndarray:
@@ -269,7 +327,7 @@ def main() -> None:
     t = time.perf_counter()
     voice = np.array([eot.voice(p["samples"]) if eot.has_voice_model else 0.5 for p in points])
     per_call = (time.perf_counter() - t) / len(points) * 1000
-    words = [eot.words(p["text"]) for p in points]
+    words = [eot.words(p["text"], brief=eot.rules.is_brief(p["question"])) for p in points]
     x = np.array([[v - 0.5] + [w[k] for k in FEATURES[1:]] for v, w in zip(voice, words)])
     y = np.array([p["finished"] for p in points], float)
     kind = np.array([p["kind"] for p in points])
@@ -334,8 +392,10 @@ def main() -> None:
         print(f"{name:<30} {acc} of pauses judged right (finished or not, at 0.5)")
     # What ships, through voicecoach's own code, given the voice already heard above (not heard twice).
     shipped = None if args.fit else np.array([eot.likelihood(None, p["text"], voice=v if eot.has_voice_model else None,
-                                                             ending=p["ending"]) for p, v in zip(points, voice)])
+                                                             ending=p["ending"], question=p["question"])
+                                              for p, v in zip(points, voice)])
     _doubt_bars(points, voice, rules)
+    _brief_words(points, voice, rules)
     for part, m in reported:
         _report(part, [p for p, d in zip(points, m) if d], {n: p[m] for n, p in methods.items()},
                 None if shipped is None else shipped[m], rules)
