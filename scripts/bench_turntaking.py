@@ -6,17 +6,22 @@ A `voicecoach practice` session runs against two PulseAudio null sinks (as scrip
 this process is the candidate. It answers every question with a spoken answer from the dev half of
 tests/data/turns/pauses.toml (pauses inside sentences of 2-4 s, between sentences, and the true end), or with
 `--from heldout-m` from one held-out writer's (tests/data/turns/heldout.toml), in two voices, and listens to
-the interviewer all the while. Per answer it records:
+the interviewer all the while. The interviewer asks the question bank's questions, or with `--own-questions` each
+answer's own question (a bank of those questions alone, through $VOICECOACH_PROMPTS; the candidate answers the
+question it hears): the judgement lets an answer to a brief question ("Do you drive?") end on its first sentence.
+Per answer it records:
 
 * a false cut-off: the interviewer began to speak before the candidate's answer was over;
 * the response time: from the last word of the answer to the first sound of the interviewer's feedback, as
   the candidate hears it.
 
-Policies compared: the fixed 2.5-s end silence of before (`--end-silence 2.5`) and the judged one (the
-default), each idle and with one busy process beside it.
+Policies compared: the fixed 2.5-s end silence of before (`--end-silence 2.5`), the judged one (the default), and
+`judged-open`, judged as before the eleventh session, every question taken as open (brief_answer_words 60 and
+brief_waits_unsure off in the prompts' turns.toml), each idle and with one busy process beside it.
 
 Usage: .venv/bin/python scripts/bench_turntaking.py [--answers 6]
-       [--from dev|heldout-h|heldout-g|heldout-k|heldout-m|heldout-s] [--first 0] [--policies fixed judged] [--busy 0 1]
+       [--from dev|heldout-h|heldout-g|heldout-k|heldout-m|heldout-s|heldout-c] [--first 0] [--own-questions]
+       [--policies fixed judged judged-open] [--busy 0 1]
 """
 
 from __future__ import annotations
@@ -47,15 +52,15 @@ RATE = 16000
 VOICES = ("hibari:0.7", "hibari:1.2")
 
 
-SETS = {"dev": (PAUSES, "p-", 36), **{f"heldout-{w}": (HELDOUT, f"{w}-", 1) for w in "hgkms"}}
+SETS = {"dev": (PAUSES, "p-", 36), **{f"heldout-{w}": (HELDOUT, f"{w}-", 1) for w in "hgkmsc"}}
 """Where the answers come from: the pause set's dev half (p-036 on), or one writer of heldout.toml, whose answers were
-written by a helper who never saw the rules (h, g and k have been looked at since the ninth session; m and s are
-unseen)."""
+written by a helper who never saw the rules (h, g, k and c have been looked at; m and s are unseen)."""
 
 
-def _answers(n: int, source: str = "dev", first: int = 0) -> list[SpokenAnswer]:
+def _answers(n: int, source: str = "dev", first: int = 0) -> tuple[list[SpokenAnswer], dict[str, str]]:
     """``n`` answers of ``source`` from its ``first``, in the two voices by turns; rendered as scripts/bench_turns.py
-    renders them (the same cache), with each cut checked by the live decoder as a session hears it."""
+    renders them (the same cache), with each cut checked by the live decoder as a session hears it; and the question
+    each answers, by answer id."""
     from bench_turns import _voice, rendered
 
     from voicecoach.asr import LIVE_OPTIONS, DecodeOptions, make_transcriber
@@ -71,7 +76,35 @@ def _answers(n: int, source: str = "dev", first: int = 0) -> list[SpokenAnswer]:
         samples, meta = rendered(a, voice, _voice(voice), aligner, live)
         out.append(SpokenAnswer(a["id"], samples, tuple(Pause(*p) for p in meta["pauses"]),
                                tuple(w for w, _, _ in split_marks(a["text"]))))
-    return out
+    return out, {a["id"]: a["question"] for a in chosen}
+
+
+def session_prompts(folder: Path, questions: dict[str, str] | None, every_question_open: bool) -> Path:
+    """A copy of prompts/ in ``folder``: its generic questions the answers' own (``questions``, by answer id), as HR
+    questions (a session without a role asks only those), and with ``every_question_open``, a judgement that takes
+    every question as open."""
+    import re
+    import shutil
+
+    prompts = folder / "prompts"
+    shutil.copytree(ROOT / "prompts", prompts)
+    if every_question_open:
+        turns = prompts / "turns.toml"
+        text = re.sub(r"(?m)^brief_answer_words = \d+", "brief_answer_words = 60", turns.read_text())
+        turns.write_text(re.sub(r"(?m)^brief_waits_unsure = \w+", "brief_waits_unsure = false", text))
+    if not questions:
+        return prompts
+    bank = ['role = "generic"'] + [f'[[question]]\nid = "gen-hr-own-{i}"\nround = "hr"\ntype = "motivation"\n'
+                                   f'text = {json.dumps(q)}\ncompetencies = ["motivation"]'
+                                   for i, q in questions.items()]
+    (prompts / "questions" / "generic.toml").write_text("\n\n".join(bank) + "\n")
+    return prompts
+
+
+def _overlap(heard: str, question: str) -> float:
+    """How much of ``question``'s words are in ``heard`` (the interviewer's words as the candidate transcribed them)."""
+    words = set(normalize(question))
+    return len(words & set(normalize(heard))) / max(1, len(words))
 
 
 def last_sound_s(samples: np.ndarray) -> float:
@@ -84,7 +117,7 @@ def last_sound_s(samples: np.ndarray) -> float:
 class Candidate:
     """Answers each question with the next spoken answer and listens to the interviewer throughout."""
 
-    def __init__(self, answers: list, log, recover: bool = False) -> None:
+    def __init__(self, answers: list, log, recover: bool = False, questions: dict[str, str] | None = None) -> None:
         from voicecoach.asr import make_transcriber
         from voicecoach.audio.listen import Listener, ListenOptions
         from voicecoach.audio.mic import SounddeviceMicrophone
@@ -92,6 +125,7 @@ class Candidate:
         from voicecoach.audio.vad import SileroVad
 
         self.answers, self.log = list(answers), log
+        self.questions = questions  # by answer id: answer the question heard, not the next answer in the list
         self.asr = make_transcriber("faster-whisper")
         # One utterance per stretch of the interviewer's speech, however long: a verdict, a tip and the next
         # question run past the default 20-s segment, and a segment cut there ends on "question two of six"
@@ -162,12 +196,19 @@ class Candidate:
                 elif "question" in text and " of " in text and self._rest is not None:
                     player = self._say(self._not_finished)  # not an answer: no result, no response time
                 elif "question" in text and " of " in text and self.answers:
-                    self._current = sa = self.answers.pop(0)
+                    self._current = sa = self.answers.pop(self._answer_to(text))
                     self._from_s = 0.0
                     player = self._say(sa.samples, {"id": sa.id, "cut_off": False, "response_s": None})
                 if "end of the interview" in text or "that's the end" in text:
                     return
 
+
+    def _answer_to(self, heard: str) -> int:
+        """Which of the answers left answers the question just heard: the next one, or with ``questions``, the one
+        whose question has the most of its words in what was heard."""
+        if not self.questions:
+            return 0
+        return max(range(len(self.answers)), key=lambda i: _overlap(heard, self.questions[self.answers[i].id]))
 
     def _say(self, samples: np.ndarray, r: dict | None = None) -> threading.Thread:
         """Start playing an answer, its rest (``r``, its result) or a command (no ``r``: nothing is measured) 0.45 s
@@ -242,12 +283,16 @@ def harness_loop_s(tries: int = 5) -> float:
     return statistics.median(lags) if lags else 0.0
 
 
-def run_session(answers: list, policy: str, busy: int, workdir: Path, log, recover: bool = False) -> list[dict]:
+def run_session(answers: list, policy: str, busy: int, workdir: Path, log, recover: bool = False,
+                questions: dict[str, str] | None = None) -> list[dict]:
+    """One practice session answered by ``answers``; with ``questions`` (by answer id) it asks those."""
     json_out = workdir / "session.json"
     loop_s = 0.0
     with busy_processes(busy), VirtualAudio(("vc_speaker", "vc_mic")) as va:
         env = va.env(sink="vc_speaker", source="vc_mic.monitor")
         env.update(HF_HUB_OFFLINE="1", VOICECOACH_HOME=str(workdir / "home"))
+        if questions or policy == "judged-open":
+            env["VOICECOACH_PROMPTS"] = str(session_prompts(workdir, questions, policy == "judged-open"))
         cmd = [sys.executable, "-m", "voicecoach", "practice", "--json-out", str(json_out), "--intro", "none",
                "--round", "hr", "--questions", str(len(answers)), "--seed", "5", "--follow-ups", "0",
                "--feedback", "spoken"]
@@ -259,7 +304,7 @@ def run_session(answers: list, policy: str, busy: int, workdir: Path, log, recov
         try:
             loop_s = harness_loop_s()
             log(f"the harness's own lag (playback to detected onset): {loop_s * 1000:.0f} ms")
-            cand = Candidate(answers, log, recover)
+            cand = Candidate(answers, log, recover, questions)
             proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             cand.run(proc, timeout_s=120 + 90 * len(answers))
             proc.wait(timeout=60)
@@ -289,13 +334,14 @@ def main() -> None:
     ap.add_argument("--from", dest="source", choices=sorted(SETS), default="dev",
                     help="the answers: the pause set's dev half, or one held-out writer's")
     ap.add_argument("--first", type=int, default=0, help="skip this many answers of the set")
-    ap.add_argument("--policies", nargs="+", default=["fixed", "judged"], choices=("fixed", "judged"))
+    ap.add_argument("--policies", nargs="+", default=["fixed", "judged"], choices=("fixed", "judged", "judged-open"))
     ap.add_argument("--busy", nargs="+", type=int, default=[0, 1])
     ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--own-questions", action="store_true", help="ask each answer's own question, not the bank's")
     ap.add_argument("--recover", action="store_true",
                     help='a candidate cut off says "I wasn\'t finished" at the next question and then the rest')
     args = ap.parse_args()
-    answers = _answers(args.answers, args.source, args.first)
+    answers, questions = _answers(args.answers, args.source, args.first)
     mids = sum(p.kind == "mid" for a in answers for p in a.pauses)
     betweens = sum(p.kind == "between" for a in answers for p in a.pauses)
     print(f"{len(answers)} {args.source} answers ({', '.join(a.id for a in answers)}; {mids} pauses inside sentences, "
@@ -304,7 +350,8 @@ def main() -> None:
         for busy in args.busy:
             workdir = Path(tempfile.mkdtemp(prefix="vc-turns-"))
             log = (lambda s: None) if args.quiet else (lambda s: print("   ", s, flush=True))
-            results = run_session(answers, policy, busy, workdir, log, args.recover)
+            results = run_session(answers, policy, busy, workdir, log, args.recover,
+                                  questions if args.own_questions else None)
             times = [r["response_s"] for r in results if r["response_s"] is not None and not r["cut_off"]]
             answered = [r for r in results if not r.get("rest")]
             cuts = sum(r["cut_off"] for r in answered)
