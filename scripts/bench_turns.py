@@ -5,10 +5,12 @@ tests/data/turns/pauses.toml has 70 answers written with their pauses marked (in
 sentences of an answer that goes on, and the end). Each is spoken in two voices (tests/support/pauses.py),
 with real silences; at every pause the live transcript so far is the pieces between pauses decoded as a
 session decodes them. Answers p-001..p-035 are `train` (the combination is fitted on them), p-036..p-070 are
-`dev` (reported). tests/data/turns/heldout.toml has 188 more, by five writers who never saw the rules or the pause
+`dev` (reported). tests/data/turns/heldout.toml has 236 more, by six writers who never saw the rules or the pause
 set, each reported apart. Writers h, g and k were only reported until the eighth session; from the ninth they are
 looked at, and a bar is chosen across writers (p, h, g, k, each left out in turn: `_doubt_bars`). Writer m (added in
-the ninth session) and writer s (short answers, the tenth) are kept unseen: only reported.
+the ninth session) and writer s (short answers, the tenth) are kept unseen: only reported. Writer c (the eleventh:
+answers to brief questions, "Do you drive?") is looked at: the words a brief question's answer needs are chosen on it
+(`_brief_words`), and s reports them. Each point carries its answer's question.
 
 Methods compared at each pause (is it finished?): the words alone (the transcript's last words), the voice
 alone (Smart Turn v3.2 on the last 8 s of audio), and both combined (what voicecoach uses). Then the timing
@@ -128,9 +130,8 @@ def pause_points(voices: list[str]) -> list[dict]:
 
 
 def _split(answer_id: str) -> str:
-    """p-001..p-035 train, p-036..p-070 dev; in heldout.toml, writers m and s (short answers) unseen, writers h, g and
-    k "writers" (blind writers, looked at from the ninth session on: bars are chosen across writers, one left out in
-    turn)."""
+    """p-001..p-035 train, p-036..p-070 dev; in heldout.toml, writers m and s (short answers) unseen, writers h, g, k
+    and c "writers" (blind writers, looked at: bars are chosen across writers, one left out in turn)."""
     if answer_id.startswith(("m-", "s-")):
         return "unseen"
     if not answer_id.startswith("p-"):
