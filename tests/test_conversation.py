@@ -281,6 +281,7 @@ def test_an_answer_to_a_brief_question_ends_after_the_short_silence(tmp_path, tr
     answer = rec["answers"][0]
     assert answer["status"] == "answered" and "van for work" in answer["transcript"].lower()
     last = answer["timings"]["pauses_judged"][-1]
+    assert last["brief_question"] is brief  # as saved in the session, for the record
     assert (last["ending"] or 1) >= judge.rules.full_stop_doubted_below, last  # Whisper is sure of its full stop
     rules = judge.rules
     assert answer["timings"]["end_silence_s"] == (rules.finished_silence_s if brief else rules.unfinished_silence_s)

@@ -206,6 +206,7 @@ class TurnRunner:
         turn.judged.append({"at_s": round(iv.listener.elapsed_s, 2), "likelihood": round(likelihood, 3),
                             "voice": None if voice is None else round(voice, 3),
                             "ending": None if ending is None else round(ending, 3), "silence_s": silence,
+                            "brief_question": endpoint.rules.is_brief(turn.question),
                             "judge_ms": round((time.perf_counter() - t) * 1000, 1)})
 
     def _voice_audio(self, utterances: list) -> np.ndarray:
