@@ -247,7 +247,6 @@ def _brief_words(points: list[dict], voice: np.ndarray, rules) -> None:
               "s": [i for i in brief if points[i]["id"][0] == "s"]}
     counts = _sweep(points, voice, {n: replace(rules, brief_answer_words=n, brief_waits_unsure=False)
                                     for n in BRIEF_WORDS}, groups)
-    fitting = {n: {"fitting": c["fitting"]} for n, c in counts.items()}
     print("the words that count as a whole answer to a brief question (brief_answer_words), on the answers to brief "
           "questions of the writers looked at (pauses inside a sentence cut; between sentences cut; answer ends at "
           "0.8 / 3 / 4.5 s), and of writer s (unseen):")
@@ -256,7 +255,7 @@ def _brief_words(points: list[dict], voice: np.ndarray, rules) -> None:
         print(f"  {n:>2} words: {_counts_line(r)}  (score {_score(r):.1f}); s: {_counts_line(counts[n]['s'])}"
               f"{'  (turns.toml)' if n == rules.brief_answer_words else ''}")
     # Of equal scores the most words: the answer waits no less than the data asks.
-    chosen = _choose(fitting, list(BRIEF_WORDS), lower_first=False)
+    chosen = _choose(counts, list(BRIEF_WORDS), leave="s", lower_first=False)  # on the writers looked at
     print(f"  chosen: {chosen}")
     # A shorter answer to a brief question that shows no sign of going on: at most the unsure silence (on when it cuts
     # no more pauses of the writers looked at than without).
