@@ -21,7 +21,7 @@ __all__ = ["PAUSES", "HELDOUT", "Pause", "SpokenAnswer", "load_answers", "spoken
 
 PAUSES = Path(__file__).resolve().parents[1] / "data" / "turns" / "pauses.toml"
 HELDOUT = PAUSES.with_name("heldout.toml")
-"""72 more answers by two writers who never saw the rules, only ever reported (scripts/bench_turns.py)."""
+"""236 more answers by six writers who never saw the rules, each reported apart (scripts/bench_turns.py)."""
 _MARK = re.compile(r"\s*\[(mid|between) ([0-9.]+)\]\s*")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 RATE = 16000
