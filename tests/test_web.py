@@ -394,6 +394,38 @@ def test_whole_interview_answered_through_the_page(tmp_path, home, chromium):
     assert [(c.command, c.heard) for c in second.answers[0].commands] == [("skip", "(pressed)")]
 
 
+def test_an_answer_to_a_brief_question_ends_after_the_short_silence_on_the_page(tmp_path, home, chromium):
+    """The page asks its questions through the same interview as the terminal, so the end-of-turn judge hears the
+    question there too: a seventeen-word sentence that answers "Do you have a full driving licence?" is a whole answer,
+    and the interviewer takes its turn after the short silence (after an open question it would wait for more)."""
+    from bench_turntaking import session_prompts
+    from playwright.sync_api import sync_playwright
+
+    from voicecoach.audio.endpoint import turn_rules
+
+    asked = "Do you have a full driving licence?"
+    prompts = session_prompts(tmp_path, {"1": asked}, every_question_open=False)
+    said = "Yes, I have had a clean licence for eleven years, and I drive a van for work."
+    wav = candidate_wav(tmp_path / "candidate.wav", [(8.0, said)], total_s=120)
+    errors, requests = [], []
+    with WebServer(home, extra_env={"VOICECOACH_PROMPTS": str(prompts)}) as server, sync_playwright() as pw:
+        browser = launch(pw, chromium, wav)
+        page = browser.new_page()
+        watch(page, errors, requests)
+        page.goto(server.url + "&round=hr&questions=1&follow-ups=0&intro=none&autostart=1")
+        wait_for(page, "window.voicecoach.finished", 120)
+        assert page.inner_text("#question") == asked
+        assert page.evaluate("window.voicecoach.finished.status") == "completed", server.stderr()
+        browser.close()
+    assert errors == [], errors
+    (s,) = Store(home).sessions()
+    (a,) = s.answers
+    assert a.status == "answered" and "van for work" in a.transcript.lower()
+    last = a.timings["pauses_judged"][-1]
+    assert last["brief_question"] is True, last
+    assert a.timings["end_silence_s"] == turn_rules().finished_silence_s, a.timings
+
+
 def test_markup_in_a_transcript_is_inert_in_the_browser(tmp_path, home, chromium):
     from playwright.sync_api import sync_playwright
 
