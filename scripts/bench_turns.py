@@ -19,8 +19,9 @@ pause's real length: a not-finished pause at least that long is a false cut-off;
 needed is the response time (plus the last piece's decode and the feedback, measured by the harness).
 Today's fixed 2.5 s silence is the baseline.
 
-Usage: .venv/bin/python scripts/bench_turns.py [--fit] [--voices hibari:0.7 hibari:1.2]
-  --fit  write the fitted combination into prompts/turns.toml ([combine])
+Usage: .venv/bin/python scripts/bench_turns.py [--fit] [--windows] [--voices hibari:0.7 hibari:1.2]
+  --fit      write the fitted combination into prompts/turns.toml ([combine])
+  --windows  also: Smart Turn on short last sentences alone and after another; the voice heard on less of the answer
 """
 
 from __future__ import annotations
@@ -314,10 +315,82 @@ def _spread(r: dict) -> str:
     return ", ".join(f"{n} at {s:g} s" for s, n in r["ends_by_silence"].items())
 
 
+WINDOWS_S = (6.0, 4.0, 3.0)
+"""Shorter windows of audio than Smart Turn's 8 s, compared by ``--windows``."""
+PHRASE_GAP_S = 0.35
+"""``--windows``: the last phrase is the speech after the last silence at least this long (a gap between sentences of
+the voices, ~0.45 s, or between two pieces, 0.4 s of padding)."""
+CONTEXT_PAIRS = (("The site manager wrote to my company afterwards.", "I was quite proud of that."),
+                 ("So I think the bank is more close to what I studied.", "This is why."),
+                 ("I changed the rota and kept the rest as it was.", "They were happy with that."))
+"""Short last sentences of answers the harness keeps waiting (m-012, m-005) or like them, each after the sentence
+before it."""
+
+
+def _last_phrase(samples: np.ndarray, silence_s: float, gap_s: float = PHRASE_GAP_S) -> np.ndarray | None:
+    """What the voice model hears at a pause (``silence_s`` of silence after the words), cut to the speech after its
+    last silence of ``gap_s`` or more, or None when there is no such silence."""
+    tail = int(silence_s * RATE)
+    body = samples[:len(samples) - tail]
+    peak = float(np.abs(body).max()) if len(body) else 0.0
+    frame = RATE // 100
+    n = len(body) // frame
+    if not peak or not n:
+        return None
+    loud = (np.abs(body[:n * frame]) > 0.01 * peak).reshape(n, frame).any(axis=1)
+    last = int(np.flatnonzero(loud)[-1]) if loud.any() else -1
+    quiet = 0
+    for k in range(last, -1, -1):
+        quiet = 0 if loud[k] else quiet + 1
+        if quiet * frame >= gap_s * RATE:
+            pad = np.zeros(int(VadOptions().pad_s * RATE), np.float32)
+            return np.concatenate([pad, body[(k + quiet) * frame:(last + 1) * frame], samples[len(samples) - tail:]])
+    return None
+
+
+def _voice_windows(points: list[dict], voice: np.ndarray, rules) -> None:
+    """Why finished answers whose last sentence is short wait the longest (the twelfth session on issue 23), and what
+    hearing less of the answer would do. First Smart Turn on short last sentences heard alone and after the sentence
+    before them; then the timing with the voice heard on shorter windows than its 8 s, and with the last phrase heard
+    alone allowed to overrule "hanging", pooled over the writers looked at (p, h, g, k, c) and on m and s (unseen)."""
+    from support.pauses import trimmed
+
+    eot = EndOfTurn(rules)
+    pad = np.zeros(int(VadOptions().pad_s * RATE), np.float32)
+    after = np.zeros(int(rules.voice_silence_s * RATE), np.float32)
+    print("\nSmart Turn on a short last sentence alone, and after the sentence before it (hibari speaks each sentence "
+          "on its own, 0.45 s apart):")
+    for name in ("hibari:0.7", "hibari:1.2"):
+        tts = _voice(name)
+        for first, last in CONTEXT_PAIRS:
+            a, b = (trimmed(tts.synthesize_clip(t).to(RATE).samples) for t in (first, last))
+            alone = eot.voice(np.concatenate([pad, b, after]))
+            both = eot.voice(np.concatenate([pad, a, np.zeros(int(0.45 * RATE), np.float32), b, after]))
+            print(f"  {name}: {alone:.2f} alone, {both:.2f} after its sentence: {last}")
+    groups = {"looked at": [i for i, p in enumerate(points) if p["split"] != "unseen"],
+              **{w: [i for i, p in enumerate(points) if p["id"][0] == w] for w in "ms"}}
+    heard = {"8 s (turns.toml)": voice}
+    for w in WINDOWS_S:
+        heard[f"{w:g} s"] = np.array([eot.voice(p["samples"][-int(w * RATE):]) for p in points])
+    phrase = [_last_phrase(p["samples"], rules.voice_silence_s) for p in points]
+    phrase_voice = np.array([eot.voice(x) if x is not None else 0.0 for x in phrase])
+    for over in (0.5, 0.9):
+        heard[f"8 s, the last phrase over {over:g} overrules"] = np.where(phrase_voice >= over,
+                                                                          np.maximum(voice, phrase_voice), voice)
+    print("the voice heard on less of the answer (pauses inside a sentence cut; between sentences cut; answer ends at "
+          "0.8 / 3 / 4.5 s), on the writers looked at, and m and s (unseen):")
+    for name, v in heard.items():
+        r = _sweep(points, v, {0: rules}, groups)[0]
+        print(f"  {name:<36} {_counts_line(r['looked at'])}  (score {_score(r['looked at']):.1f}); "
+              f"m: {_counts_line(r['m'])}; s: {_counts_line(r['s'])}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--voices", nargs="+", default=["hibari:0.7", "hibari:1.2"])
     ap.add_argument("--fit", action="store_true", help="write the fitted combination into prompts/turns.toml")
+    ap.add_argument("--windows", action="store_true",
+                    help="also Smart Turn on short last sentences and on less of the answer (a few minutes more)")
     args = ap.parse_args()
     t0 = time.time()
     points = pause_points(args.voices)
@@ -396,6 +469,8 @@ def main() -> None:
                                               for p, v in zip(points, voice)])
     _doubt_bars(points, voice, rules)
     _brief_words(points, voice, rules)
+    if args.windows and eot.has_voice_model:
+        _voice_windows(points, voice, rules)
     for part, m in reported:
         _report(part, [p for p, d in zip(points, m) if d], {n: p[m] for n, p in methods.items()},
                 None if shipped is None else shipped[m], rules)

@@ -185,3 +185,23 @@ def test_a_bad_brief_answer_length_names_the_key(tmp_path, value):
     (tmp_path / "turns.toml").write_text(text.replace(key, f"brief_answer_words = {value}", 1))
     with pytest.raises(BadDataFile, match="'brief_answer_words' must be"):
         load_turn_rules(tmp_path / "turns.toml")
+
+
+def test_the_bench_hears_the_last_phrase_after_the_last_gap():
+    """``bench_turns --windows`` hears the speech after the last silence of 0.35 s or more alone: a gap between two
+    sentences counts, a breath of 0.1 s inside one does not, and the silence after the words stays."""
+    import numpy as np
+    from bench_turns import RATE, _last_phrase
+
+    def tone(s):
+        return (0.5 * np.sin(np.arange(int(s * RATE)) * 0.2)).astype(np.float32)
+
+    def quiet(s):
+        return np.zeros(int(s * RATE), np.float32)
+
+    heard = np.concatenate([quiet(0.2), tone(1.0), quiet(0.45), tone(0.5), quiet(0.1), tone(0.3), quiet(0.6)])
+    last = _last_phrase(heard, silence_s=0.6)
+    loud = np.flatnonzero(np.abs(last) > 0.005)
+    assert (loud[-1] - loud[0] + 1) / RATE == pytest.approx(0.9, abs=0.02)  # 0.5 s, the breath, 0.3 s
+    assert (len(last) - loud[-1]) / RATE == pytest.approx(0.6, abs=0.02)
+    assert _last_phrase(np.concatenate([quiet(0.2), tone(1.0), quiet(0.6)]), silence_s=0.6) is None
