@@ -329,23 +329,18 @@ before it."""
 
 def _last_phrase(samples: np.ndarray, silence_s: float, gap_s: float = PHRASE_GAP_S) -> np.ndarray | None:
     """What the voice model hears at a pause (``silence_s`` of silence after the words), cut to the speech after its
-    last silence of ``gap_s`` or more, or None when there is no such silence."""
+    last silence of ``gap_s`` or more (counted in 10-ms frames where ``sounding`` hears nothing), or None when there is
+    no such silence."""
     tail = int(silence_s * RATE)
     body = samples[:len(samples) - tail]
-    peak = float(np.abs(body).max()) if len(body) else 0.0
     frame = RATE // 100
-    n = len(body) // frame
-    if not peak or not n:
+    loud = np.unique(sounding(body) // frame) if len(body) else np.zeros(0, int)
+    loud = loud[loud < len(body) // frame]  # whole frames only
+    gaps = np.flatnonzero((np.diff(loud) - 1) * frame >= gap_s * RATE)
+    if not len(gaps):
         return None
-    loud = (np.abs(body[:n * frame]) > 0.01 * peak).reshape(n, frame).any(axis=1)
-    last = int(np.flatnonzero(loud)[-1]) if loud.any() else -1
-    quiet = 0
-    for k in range(last, -1, -1):
-        quiet = 0 if loud[k] else quiet + 1
-        if quiet * frame >= gap_s * RATE:
-            pad = np.zeros(int(VadOptions().pad_s * RATE), np.float32)
-            return np.concatenate([pad, body[(k + quiet) * frame:(last + 1) * frame], samples[len(samples) - tail:]])
-    return None
+    pad = np.zeros(int(VadOptions().pad_s * RATE), np.float32)
+    return np.concatenate([pad, body[loud[gaps[-1] + 1] * frame:(loud[-1] + 1) * frame], samples[len(samples) - tail:]])
 
 
 def _voice_windows(points: list[dict], voice: np.ndarray, rules) -> None:
